@@ -1,0 +1,129 @@
+// The host <-> edge protocol: the one definition both sides import (docs/host-protocol.md).
+//
+// Two kinds of WebSocket, both opened by the host with `Authorization: Bearer <HOST_TOKEN>`:
+// - the control socket, `GET /api/host/connect`: one per host, mostly idle; carries hello, start,
+//   abort and refusals.
+// - a run socket per run, `GET /api/host/sessions/:sessionId/runs/:runId`: straight to that session's
+//   object; carries the agent's lines and the exit, and the edge's acknowledgements.
+//
+// Every item of a run (each stdout line, then the exit) has a per-run sequence number starting at 1.
+// The edge acknowledges the highest number it has stored; the host resends everything above it after a
+// reconnect, and the edge drops anything at or below what it stored. So each line is taken exactly once.
+import { z } from "zod";
+import { ID_PATTERN, MAX_LINES_PER_FRAME } from "./limits.ts";
+
+export const HOST_PROTOCOL_VERSION = 1;
+
+const id = z.string().regex(ID_PATTERN, "must match [A-Za-z0-9_-]{1,128}");
+const seq = z.number().int().min(1);
+
+// ---- control socket: host -> edge ----
+
+export const helloFrame = z.object({
+  type: z.literal("hello"),
+  version: z.literal(HOST_PROTOCOL_VERSION),
+  hostId: id,
+  maxRuns: z.number().int().min(1),
+  /** Runs the host is still executing (after a reconnect), so the edge keeps routing aborts to it. */
+  runs: z.array(z.object({ sessionId: id, runId: id })).default([]),
+});
+
+export const runRejectedFrame = z.object({
+  type: z.literal("run-rejected"),
+  sessionId: id,
+  runId: id,
+  error: z.string(),
+});
+
+export const hostToEdgeControlFrame = z.discriminatedUnion("type", [helloFrame, runRejectedFrame]);
+
+// ---- control socket: edge -> host ----
+
+export const welcomeFrame = z.object({ type: z.literal("welcome"), hostId: id });
+
+export const startFrame = z.object({
+  type: z.literal("start"),
+  sessionId: id,
+  runId: id,
+  message: z.string(),
+  /** The agent's own session id, so a chat continues one agent conversation. */
+  agentSessionId: id,
+});
+
+export const abortFrame = z.object({ type: z.literal("abort"), sessionId: id, runId: id });
+
+export const edgeToHostControlFrame = z.discriminatedUnion("type", [welcomeFrame, startFrame, abortFrame]);
+
+// ---- run socket: host -> edge ----
+
+/** Consecutive stdout lines: `lines[i]` has sequence number `firstSeq + i`. */
+export const linesFrame = z.object({
+  type: z.literal("lines"),
+  firstSeq: seq,
+  lines: z.array(z.string()).min(1).max(MAX_LINES_PER_FRAME),
+});
+
+/** The agent ended (or never started). `seq` is the last line's number plus one. */
+export const exitFrame = z.object({
+  type: z.literal("exit"),
+  seq,
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  /** The last few KB of the agent's stderr. */
+  stderrTail: z.string().default(""),
+  /** Set when the agent could not be started (ENOENT, EACCES, ...) or the adapter failed. */
+  error: z.string().optional(),
+});
+
+export const hostToEdgeRunFrame = z.discriminatedUnion("type", [linesFrame, exitFrame]);
+
+// ---- run socket: edge -> host ----
+
+/** Everything up to and including `seq` is stored. Sent on connect (the resume point) and per frame. */
+export const ackFrame = z.object({ type: z.literal("ack"), seq: z.number().int().min(0) });
+
+/** The edge refuses the socket or a frame; `fatal` means the run is over on the edge and the host must stop it. */
+export const runErrorFrame = z.object({ type: z.literal("error"), error: z.string(), fatal: z.boolean() });
+
+/** Stop the agent (also sent on the control socket, whichever reaches the host first). */
+export const runAbortFrame = z.object({ type: z.literal("abort") });
+
+export const edgeToHostRunFrame = z.discriminatedUnion("type", [ackFrame, runErrorFrame, runAbortFrame]);
+
+export type HelloFrame = z.infer<typeof helloFrame>;
+export type RunRejectedFrame = z.infer<typeof runRejectedFrame>;
+export type HostToEdgeControlFrame = z.infer<typeof hostToEdgeControlFrame>;
+export type StartFrame = z.infer<typeof startFrame>;
+export type AbortFrame = z.infer<typeof abortFrame>;
+export type EdgeToHostControlFrame = z.infer<typeof edgeToHostControlFrame>;
+export type LinesFrame = z.infer<typeof linesFrame>;
+export type ExitFrame = z.infer<typeof exitFrame>;
+export type HostToEdgeRunFrame = z.infer<typeof hostToEdgeRunFrame>;
+export type AckFrame = z.infer<typeof ackFrame>;
+export type EdgeToHostRunFrame = z.infer<typeof edgeToHostRunFrame>;
+
+/** URL path of a run socket. */
+export function runSocketPath(sessionId: string, runId: string): string {
+  return `/api/host/sessions/${sessionId}/runs/${runId}`;
+}
+
+export const CONTROL_SOCKET_PATH = "/api/host/connect";
+
+/** Parse one frame's text with a schema; a readable error instead of a throw. */
+export function parseFrame<T>(
+  schema: z.ZodType<T>,
+  text: string,
+): { ok: true; frame: T } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, error: "frame is not JSON" };
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, error: `invalid frame: ${issue?.path.join(".") || "(root)"}: ${issue?.message}` };
+  }
+  return { ok: true, frame: result.data };
+}
