@@ -14,7 +14,13 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { RELAY_TOKEN: "test-relay-token", HOST_TOKEN: "test-host-token" },
+              // Short grace periods so host-loss and compaction tests run in seconds, not minutes.
+              bindings: {
+                RELAY_TOKEN: "test-relay-token",
+                HOST_TOKEN: "test-host-token",
+                HOST_GRACE_MS: "1500",
+                RUN_GRACE_MS: "2000",
+              },
             },
           }),
         ],

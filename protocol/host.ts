@@ -109,6 +109,13 @@ export function runSocketPath(sessionId: string, runId: string): string {
 
 export const CONTROL_SOCKET_PATH = "/api/host/connect";
 
+/**
+ * Keep-alive on the control socket: the host sends exactly PING_FRAME (e.g. every 30 s) and the edge
+ * answers PONG_FRAME without waking its object; no pong within a while means the socket is dead.
+ */
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
+
 /** Parse one frame's text with a schema; a readable error instead of a throw. */
 export function parseFrame<T>(
   schema: z.ZodType<T>,

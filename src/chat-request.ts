@@ -1,0 +1,49 @@
+// The body of `POST /api/chat`: what AI SDK's DefaultChatTransport sends.
+import type { UIMessage } from "ai";
+import { z } from "zod";
+import { ID_PATTERN, MAX_MESSAGE_CHARS } from "../protocol/limits.ts";
+
+export const sessionIdSchema = z.string().regex(ID_PATTERN, "must match [A-Za-z0-9_-]{1,128}");
+
+const messageSchema = z.object({
+  id: z.string().min(1).max(256),
+  role: z.enum(["system", "user", "assistant"]),
+  parts: z.array(z.looseObject({ type: z.string() })),
+  metadata: z.unknown().optional(),
+});
+
+export const chatRequestSchema = z.looseObject({
+  id: sessionIdSchema,
+  messages: z.array(messageSchema).min(1, "must hold at least the new user message"),
+  trigger: z.enum(["submit-message", "regenerate-message"]).default("submit-message"),
+  messageId: z.string().optional(),
+});
+
+export interface ChatRequest {
+  sessionId: string;
+  userMessage: UIMessage;
+  text: string;
+  regenerate: boolean;
+}
+
+/** Validates the body; errors name the field, as the API promises. */
+export function parseChatRequest(body: unknown): { ok: true; request: ChatRequest } | { ok: false; error: string } {
+  const parsed = chatRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, error: `invalid field ${issue.path.join(".") || "(body)"}: ${issue.message}` };
+  }
+  const { id, messages, trigger } = parsed.data;
+  const last = messages[messages.length - 1]!;
+  if (last.role !== "user") return { ok: false, error: "invalid field messages: the last message must be the user's" };
+  const text = last.parts
+    .filter((part) => part.type === "text" && typeof part.text === "string")
+    .map((part) => part.text as string)
+    .join("\n");
+  if (text.trim() === "") return { ok: false, error: "invalid field messages: the last message has no text" };
+  if (text.length > MAX_MESSAGE_CHARS) {
+    return { ok: false, error: `invalid field messages: the message is longer than ${MAX_MESSAGE_CHARS} characters` };
+  }
+  const userMessage = { id: last.id, role: "user", parts: last.parts, ...(last.metadata === undefined ? {} : { metadata: last.metadata }) } as UIMessage;
+  return { ok: true, request: { sessionId: id, userMessage, text, regenerate: trigger === "regenerate-message" } };
+}

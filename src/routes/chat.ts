@@ -1,0 +1,58 @@
+// The browser's chat API: send, resume, abort, history, delete. Each session is its own object.
+import { Hono } from "hono";
+import { MAX_REQUEST_BYTES } from "../../protocol/limits.ts";
+import { parseChatRequest, sessionIdSchema } from "../chat-request.ts";
+import { jsonError } from "../http-errors.ts";
+import { readBodyWithLimit } from "../request-body.ts";
+
+export const chatRoutes = new Hono<{ Bindings: Env }>();
+
+chatRoutes.post("/chat", async (c) => {
+  const body = await readBodyWithLimit(c.req.raw, MAX_REQUEST_BYTES);
+  if (!body.ok) return body.response;
+  let json: unknown;
+  try {
+    json = JSON.parse(body.text);
+  } catch {
+    return jsonError(400, "request body is not JSON");
+  }
+  const parsed = parseChatRequest(json);
+  if (!parsed.ok) return jsonError(400, parsed.error);
+  return c.env.SESSION.getByName(parsed.request.sessionId).startChat(parsed.request);
+});
+
+// Every route below addresses one session by the id in its path.
+chatRoutes.use("/chat/:id/*", async (c, next) => {
+  if (!sessionIdSchema.safeParse(c.req.param("id")).success) {
+    return jsonError(400, "invalid session id: must match [A-Za-z0-9_-]{1,128}");
+  }
+  await next();
+});
+chatRoutes.use("/chat/:id", async (c, next) => {
+  if (!sessionIdSchema.safeParse(c.req.param("id")).success) {
+    return jsonError(400, "invalid session id: must match [A-Za-z0-9_-]{1,128}");
+  }
+  await next();
+});
+
+chatRoutes.get("/chat/:id/stream", async (c) => {
+  const lastEventId = c.req.header("last-event-id");
+  let after = 0;
+  if (lastEventId !== undefined && lastEventId !== "") {
+    if (!/^\d{1,15}$/.test(lastEventId)) return jsonError(400, "invalid Last-Event-ID: must be a sequence number");
+    after = Number(lastEventId);
+  }
+  return c.env.SESSION.getByName(c.req.param("id")).resume(after);
+});
+
+chatRoutes.post("/chat/:id/abort", async (c) => c.json(await c.env.SESSION.getByName(c.req.param("id")).abort()));
+
+chatRoutes.get("/chat/:id/messages", async (c) => c.json(await c.env.SESSION.getByName(c.req.param("id")).history()));
+
+chatRoutes.delete("/chat/:id", async (c) => {
+  const id = c.req.param("id");
+  const result = await c.env.SESSION.getByName(id).remove(id);
+  return result.removed ? c.json({ deleted: true }) : jsonError(409, result.error ?? "cannot delete");
+});
+
+chatRoutes.get("/chats", async (c) => c.json(await c.env.INDEX.getByName("global").list()));

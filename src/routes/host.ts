@@ -1,0 +1,20 @@
+// The agent hosts' side: the control socket (to the hub) and one run socket per run (straight to the
+// session's object, so agent lines never pass through a shared object).
+import { Hono } from "hono";
+import { ID_PATTERN } from "../../protocol/limits.ts";
+import { jsonError } from "../http-errors.ts";
+
+export const hostRoutes = new Hono<{ Bindings: Env }>();
+
+hostRoutes.use("*", async (c, next) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
+  await next();
+});
+
+hostRoutes.get("/connect", (c) => c.env.HUB.getByName("global").fetch(c.req.raw));
+
+hostRoutes.get("/sessions/:sessionId/runs/:runId", (c) => {
+  const { sessionId, runId } = c.req.param();
+  if (!ID_PATTERN.test(sessionId) || !ID_PATTERN.test(runId)) return jsonError(400, "invalid session or run id");
+  return c.env.SESSION.getByName(sessionId).fetch(new Request(`https://session/host-run/${runId}`, c.req.raw));
+});

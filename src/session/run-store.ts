@@ -1,0 +1,89 @@
+// The session's runs: one row per run, written when it starts and when it ends (never per line).
+// Progress within a run (line and event seqs) lives in the run log's rows, not here.
+
+export type RunStatus = "running" | "completed" | "error" | "aborted";
+
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  userMessageId: string;
+  assistantMessageId: string;
+  startedAt: number;
+  endedAt: number | null;
+  /** The user pressed Stop; the end is reported as a stop, not as a failure. */
+  abortRequested: boolean;
+}
+
+type RunRow = {
+  id: string;
+  status: RunStatus;
+  user_message_id: string;
+  assistant_message_id: string;
+  started_at: number;
+  ended_at: number | null;
+  abort_requested: number;
+};
+
+export class RunStore {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS runs (
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      user_message_id TEXT NOT NULL,
+      assistant_message_id TEXT NOT NULL,
+      started_at INTEGER NOT NULL,
+      ended_at INTEGER,
+      abort_requested INTEGER NOT NULL DEFAULT 0
+    )`);
+  }
+
+  /** Starts a run; only the latest run is kept (older runs live on in the messages they produced). */
+  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested">): RunRecord {
+    this.sql.exec("DELETE FROM runs");
+    this.sql.exec(
+      "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at) VALUES (?, 'running', ?, ?, ?)",
+      run.id,
+      run.userMessageId,
+      run.assistantMessageId,
+      run.startedAt,
+    );
+    return { ...run, status: "running", endedAt: null, abortRequested: false };
+  }
+
+  /** The most recent run, the one replays and aborts refer to. */
+  latest(): RunRecord | null {
+    const row = this.sql.exec<RunRow>("SELECT * FROM runs LIMIT 1").toArray()[0];
+    return row ? fromRow(row) : null;
+  }
+
+  markAbortRequested(id: string): void {
+    this.sql.exec("UPDATE runs SET abort_requested = 1 WHERE id = ?", id);
+  }
+
+  finish(id: string, status: Exclude<RunStatus, "running">, endedAt: number): void {
+    this.sql.exec("UPDATE runs SET status = ?, ended_at = ? WHERE id = ?", status, endedAt, id);
+  }
+
+  remove(id: string): void {
+    this.sql.exec("DELETE FROM runs WHERE id = ?", id);
+  }
+
+  clear(): void {
+    this.sql.exec("DELETE FROM runs");
+  }
+}
+
+function fromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    status: row.status,
+    userMessageId: row.user_message_id,
+    assistantMessageId: row.assistant_message_id,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    abortRequested: row.abort_requested === 1,
+  };
+}

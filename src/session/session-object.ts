@@ -1,0 +1,461 @@
+// The session Durable Object: one per chat session. A thin shell that wires I/O (the host's run socket,
+// browsers' SSE streams, SQLite, alarms) to the pure translator and accumulator.
+//
+// The rule that makes it lossless: every chunk is written to SQLite before it is sent to anyone, and the
+// host's lines are acknowledged only after that write (the output gate holds the ack until it is
+// durable). A browser that re-attaches reads what it missed from storage; an object that restarts
+// rebuilds its run from storage and the host resends what was never acknowledged.
+import { DurableObject } from "cloudflare:workers";
+import type { UIMessage } from "ai";
+import { hostToEdgeRunFrame, parseFrame, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
+import { MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
+import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
+import type { UIChunk } from "../translate/chunks.ts";
+import type { RunEnd } from "../translate/translator.ts";
+import { jsonError } from "../http-errors.ts";
+import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
+import { MessageStore } from "./message-store.ts";
+import { RunLog, type StoredEvent } from "./run-log.ts";
+import { RunStore, type RunStatus } from "./run-store.ts";
+import { Subscriber } from "./subscriber.ts";
+import { sessionSettings, type SessionSettings } from "./settings.ts";
+
+const encoder = new TextEncoder();
+const KEEPALIVE_BYTES = encoder.encode(SSE_KEEPALIVE);
+const DONE_BYTES = encoder.encode(SSE_DONE);
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const MATERIALIZE_INTERVAL_MS = 2_000;
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+  "x-vercel-ai-ui-message-stream": "v1",
+};
+
+export interface StartChatInput {
+  sessionId: string;
+  userMessage: UIMessage;
+  /** The text the agent receives. */
+  text: string;
+  /** The client asked to regenerate: what followed the user message is replaced. */
+  regenerate: boolean;
+}
+
+export class SessionObject extends DurableObject<Env> {
+  private readonly runLog: RunLog;
+  private readonly messages: MessageStore;
+  private readonly runs: RunStore;
+  private readonly settings: SessionSettings;
+  private live: LiveRun | null = null;
+  private readonly subscribers = new Set<Subscriber>();
+  private keepaliveTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.runLog = new RunLog(sql);
+    this.messages = new MessageStore(sql);
+    this.runs = new RunStore(sql);
+    this.settings = sessionSettings(env);
+    const latest = this.runs.latest();
+    if (latest?.status === "running") {
+      // Evicted or restarted mid-run: rebuild, then wait for the host to reconnect and resend.
+      this.live = restoreLiveRun(latest, this.runLog, Date.now());
+      this.live.deadline = Date.now() + (latest.abortRequested ? this.settings.abortGraceMs : this.settings.hostGraceMs);
+      ctx.waitUntil(this.scheduleAlarm());
+    }
+  }
+
+  // ---- HTTP entry points (called by the Worker after it authenticated and validated) ----
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const runSocket = url.pathname.match(/^\/host-run\/([^/]+)$/);
+    if (runSocket && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      return this.acceptRunSocket(runSocket[1]!);
+    }
+    return jsonError(404, "not found");
+  }
+
+  /** POST /api/chat: persist the user message, start a run on a host, answer with its stream. */
+  async startChat(input: StartChatInput): Promise<Response> {
+    this.setMeta("sessionId", input.sessionId);
+    if (this.live) return jsonError(409, "a run is already active in this session");
+    const now = Date.now();
+    const runId = crypto.randomUUID();
+    const addedUserMessage = this.messages.insertIfAbsent(input.userMessage);
+    if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
+    this.runLog.compactAllBut(null);
+    const record = this.runs.create({
+      id: runId,
+      userMessageId: input.userMessage.id,
+      assistantMessageId: `assistant-${runId}`,
+      startedAt: now,
+    });
+    const live = newLiveRun(record, now);
+    live.deadline = now + this.settings.hostGraceMs;
+    this.live = live;
+    this.commit(live, 0, live.translator.start());
+
+    const started = await this.hub()
+      .startRun({ sessionId: input.sessionId, runId, message: input.text, agentSessionId: input.sessionId })
+      .catch((error: unknown) => ({ ok: false as const, error: `could not reach the host hub: ${String(error)}` }));
+    if (!started.ok) {
+      // Nothing ran: leave the session as it was before the request.
+      if (this.live === live) this.live = null;
+      this.runs.remove(runId);
+      this.runLog.compact(runId);
+      if (addedUserMessage) this.messages.remove(input.userMessage.id);
+      return jsonError(503, started.error);
+    }
+    await this.scheduleAlarm();
+    await this.updateIndex("running");
+    return this.resume(0);
+  }
+
+  /** GET /api/chat/:id/stream: the current run's events after `afterSeq`, then live until it ends. */
+  resume(afterSeq: number): Response {
+    const run = this.runs.latest();
+    if (!run || (run.status !== "running" && Date.now() - (run.endedAt ?? 0) > this.settings.runGraceMs)) {
+      return new Response(null, { status: 204 });
+    }
+    const subscriber = new Subscriber((gone) => this.dropSubscriber(gone));
+    void this.replayThenFollow(subscriber, run.id, Math.max(0, Math.floor(afterSeq) || 0));
+    return new Response(subscriber.stream, { headers: SSE_HEADERS });
+  }
+
+  /** POST /api/chat/:id/abort */
+  async abort(): Promise<{ aborted: boolean }> {
+    const live = this.live;
+    if (!live) return { aborted: false };
+    if (!live.record.abortRequested) {
+      live.record.abortRequested = true;
+      this.runs.markAbortRequested(live.record.id);
+    }
+    this.sendToHost(live, { type: "abort" });
+    live.deadline = Math.min(live.deadline ?? Infinity, Date.now() + this.settings.abortGraceMs);
+    await this.scheduleAlarm();
+    await this.hub().abortRun(this.sessionId(), live.record.id);
+    return { aborted: true };
+  }
+
+  /** GET /api/chat/:id/messages: the history; a running answer is included as it stands now. */
+  history(): UIMessage[] {
+    const messages = this.messages.all();
+    const live = this.live;
+    if (!live) return messages;
+    const current = this.assistantMessage(live, true);
+    const at = messages.findIndex((message) => message.id === current.id);
+    if (at >= 0) messages[at] = current;
+    else messages.push(current);
+    return messages;
+  }
+
+  /** DELETE /api/chat/:id */
+  async remove(sessionId: string): Promise<{ removed: boolean; error?: string }> {
+    if (this.live) return { removed: false, error: "a run is active in this session; stop it first" };
+    for (const subscriber of this.subscribers) subscriber.close();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    await this.env.INDEX.getByName("global").remove(sessionId);
+    return { removed: true };
+  }
+
+  /** The host refused a start (at its max runs, duplicate run id, ...). */
+  async hostRejected(runId: string, error: string): Promise<void> {
+    const live = this.live;
+    if (live?.record.id === runId) await this.endRun(live, { error: `The agent host refused the run: ${error}` });
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const live = this.live;
+    if (live && live.deadline !== null && live.deadline <= now) {
+      await this.endRun(
+        live,
+        live.record.abortRequested
+          ? { aborted: true }
+          : { error: `The agent host disconnected and did not come back within ${Math.round(this.settings.hostGraceMs / 1000)} s.` },
+      );
+    }
+    const run = this.runs.latest();
+    if (run && run.status !== "running" && run.endedAt !== null && run.endedAt + this.settings.runGraceMs <= now) {
+      this.runLog.compact(run.id);
+    }
+    await this.scheduleAlarm();
+  }
+
+  // ---- the host's run socket ----
+
+  private acceptRunSocket(runId: string): Response {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    server.accept();
+    const live = this.live;
+    if (!live || live.record.id !== runId) {
+      const error = this.runs.latest()?.id === runId ? "this run has already ended" : "no such run in this session";
+      send(server, { type: "error", error, fatal: true });
+      server.close(4409, error);
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    live.socket?.close(4000, "replaced by a newer connection");
+    live.socket = server;
+    if (!live.record.abortRequested) live.deadline = null;
+    server.addEventListener("message", (event) => {
+      void this.onRunFrame(server, event.data);
+    });
+    const gone = () => this.onRunSocketGone(server);
+    server.addEventListener("close", gone);
+    server.addEventListener("error", gone);
+    send(server, { type: "ack", seq: live.lineSeq });
+    if (live.record.abortRequested) send(server, { type: "abort" });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private async onRunFrame(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const live = this.live;
+    if (!live || live.socket !== socket) return;
+    if (typeof data !== "string") {
+      send(socket, { type: "error", error: "frames must be text", fatal: false });
+      return;
+    }
+    const parsed = parseFrame(hostToEdgeRunFrame, data);
+    if (!parsed.ok) {
+      send(socket, { type: "error", error: parsed.error, fatal: false });
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === "lines") this.acceptLines(live, socket, frame);
+    else await this.acceptExit(live, socket, frame);
+  }
+
+  private acceptLines(live: LiveRun, socket: WebSocket, frame: LinesFrame): void {
+    const expected = live.lineSeq + 1;
+    if (frame.firstSeq > expected) {
+      // A gap would lose lines: refuse the frame and tell the host where to resume.
+      send(socket, { type: "error", error: `sequence gap: expected ${expected}, got ${frame.firstSeq}`, fatal: false });
+      send(socket, { type: "ack", seq: live.lineSeq });
+      return;
+    }
+    const fresh = frame.lines.slice(expected - frame.firstSeq);
+    if (fresh.length === 0) {
+      send(socket, { type: "ack", seq: live.lineSeq });
+      return;
+    }
+    const room = MAX_LINES_PER_RUN - live.lineSeq;
+    const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
+    const chunks: UIChunk[] = [];
+    for (const line of accepted) {
+      chunks.push(...live.translator.line(exceedsLineLimit(line) ? skippedLineMarker(line) : line));
+    }
+    this.commit(live, live.lineSeq + accepted.length, chunks);
+    send(socket, { type: "ack", seq: live.lineSeq });
+    if (accepted.length < fresh.length) {
+      void this.endRun(live, { error: `The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.` });
+    }
+  }
+
+  private async acceptExit(live: LiveRun, socket: WebSocket, frame: ExitFrame): Promise<void> {
+    if (frame.seq <= live.lineSeq) {
+      send(socket, { type: "ack", seq: live.lineSeq });
+      return;
+    }
+    if (frame.seq > live.lineSeq + 1) {
+      send(socket, { type: "error", error: `sequence gap: expected ${live.lineSeq + 1}, got ${frame.seq}`, fatal: false });
+      send(socket, { type: "ack", seq: live.lineSeq });
+      return;
+    }
+    const { code, signal, stderrTail, error } = frame;
+    await this.endRun(live, { exit: { code, signal, stderrTail, error }, aborted: live.record.abortRequested }, frame.seq);
+  }
+
+  private onRunSocketGone(socket: WebSocket): void {
+    const live = this.live;
+    if (!live || live.socket !== socket) return;
+    live.socket = null;
+    // Wait for the host to come back and resend what was not acknowledged.
+    live.deadline = Math.min(live.deadline ?? Infinity, Date.now() + this.settings.hostGraceMs);
+    void this.scheduleAlarm();
+  }
+
+  // ---- the run's log, its subscribers and its message ----
+
+  /** Stores a batch of chunks as one row, then sends them; the order of those two is the whole point. */
+  private commit(live: LiveRun, lineSeq: number, chunks: UIChunk[]): void {
+    const jsons = chunks.map((chunk) => JSON.stringify(chunk));
+    const firstSeq = live.eventSeq + 1;
+    this.runLog.append(live.record.id, lineSeq, firstSeq, jsons, JSON.stringify(live.translator.snapshot()));
+    live.lineSeq = lineSeq;
+    live.eventSeq += jsons.length;
+    for (const chunk of chunks) live.accumulator.apply(chunk);
+    if (jsons.length > 0) this.broadcast(encoder.encode(encodeEvents(firstSeq, jsons)));
+    this.scheduleMaterialize(live);
+  }
+
+  private async endRun(live: LiveRun, end: RunEnd, lineSeq = live.lineSeq): Promise<void> {
+    if (this.live !== live) return;
+    this.live = null;
+    const now = Date.now();
+    this.commit(live, lineSeq, live.translator.end(end));
+    if (live.materializeTimer) clearTimeout(live.materializeTimer);
+    const status = runStatus(live, end);
+    this.messages.upsert(this.assistantMessage(live, false));
+    this.runs.finish(live.record.id, status, now);
+    if (live.socket) {
+      send(live.socket, { type: "ack", seq: live.lineSeq });
+      if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
+      live.socket.close(1000, "run ended");
+    }
+    this.broadcast(DONE_BYTES);
+    for (const subscriber of this.subscribers) subscriber.close();
+    this.subscribers.clear();
+    this.stopKeepalive();
+    await this.scheduleAlarm();
+    await this.hub().runEnded(live.record.id);
+    await this.updateIndex(status);
+  }
+
+  private assistantMessage(live: LiveRun, streaming: boolean): UIMessage {
+    const message = live.accumulator.message();
+    return { ...message, metadata: { ...(message.metadata as object | undefined), streaming } };
+  }
+
+  /** Writes the growing assistant message at most every 2 s (and at the end, in endRun). */
+  private scheduleMaterialize(live: LiveRun): void {
+    if (live.materializeTimer || this.live !== live) return;
+    const due = live.materializedAt + MATERIALIZE_INTERVAL_MS - Date.now();
+    const write = () => {
+      live.materializeTimer = null;
+      if (this.live !== live) return;
+      live.materializedAt = Date.now();
+      this.messages.upsert(this.assistantMessage(live, true));
+    };
+    if (due <= 0) write();
+    else live.materializeTimer = setTimeout(write, due);
+  }
+
+  private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
+    let sent = afterSeq;
+    for (;;) {
+      let readSomething = false;
+      for (const page of this.runLog.pages(runId, sent)) {
+        if (!subscriber.isOpen) return;
+        subscriber.write(encodePage(page));
+        sent = page[page.length - 1]!.seq;
+        readSomething = true;
+        await subscriber.drained();
+      }
+      if (!subscriber.isOpen) return;
+      if (readSomething) continue; // more may have been stored while we waited for the reader
+      const live = this.live;
+      if (live?.record.id === runId && live.eventSeq === sent) {
+        // Caught up with a running run: from here on the subscriber gets each batch as it is stored.
+        this.subscribers.add(subscriber);
+        this.startKeepalive();
+        return;
+      }
+      if (live?.record.id !== runId) {
+        subscriber.write(DONE_BYTES);
+        subscriber.close();
+        return;
+      }
+    }
+  }
+
+  private broadcast(bytes: Uint8Array): void {
+    for (const subscriber of this.subscribers) {
+      if (!subscriber.write(bytes)) this.subscribers.delete(subscriber);
+    }
+  }
+
+  private dropSubscriber(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) this.stopKeepalive();
+  }
+
+  private startKeepalive(): void {
+    this.keepaliveTimer ??= setInterval(() => this.broadcast(KEEPALIVE_BYTES), KEEPALIVE_INTERVAL_MS);
+  }
+
+  private stopKeepalive(): void {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = null;
+  }
+
+  private sendToHost(live: LiveRun, frame: EdgeToHostRunFrame): void {
+    if (live.socket) send(live.socket, frame);
+  }
+
+  // ---- alarms, the hub, the index ----
+
+  /** One alarm serves both deadlines: the live run's host deadline and the ended run's compaction. */
+  private async scheduleAlarm(): Promise<void> {
+    const run = this.runs.latest();
+    const deadlines: number[] = [];
+    if (this.live?.deadline != null) deadlines.push(this.live.deadline);
+    if (run && run.status !== "running" && run.endedAt !== null && this.runLog.tail(run.id).eventSeq > 0) {
+      deadlines.push(run.endedAt + this.settings.runGraceMs);
+    }
+    if (deadlines.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...deadlines));
+  }
+
+  private hub() {
+    return this.env.HUB.getByName("global");
+  }
+
+  private async updateIndex(status: RunStatus): Promise<void> {
+    const sessionId = this.sessionId();
+    if (!sessionId) return;
+    await this.env.INDEX.getByName("global").upsert({
+      id: sessionId,
+      title: titleFrom(this.messages.firstUserText()),
+      updatedAt: Date.now(),
+      messageCount: this.messages.count() + (this.live && !this.messages.has(this.live.record.assistantMessageId) ? 1 : 0),
+      status,
+    });
+  }
+
+  private sessionId(): string {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'sessionId'").toArray()[0]?.value ?? "";
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+}
+
+function send(socket: WebSocket, frame: EdgeToHostRunFrame): void {
+  try {
+    socket.send(JSON.stringify(frame));
+  } catch {
+    // The socket closed under us; the host reconnects and gets the resume point.
+  }
+}
+
+function encodePage(page: StoredEvent[]): Uint8Array {
+  return encoder.encode(encodeEvents(page[0]!.seq, page.map((event) => event.json)));
+}
+
+/** A UTF-8 byte count is only needed for lines that might be over the limit (3 bytes per UTF-16 unit at most). */
+function exceedsLineLimit(line: string): boolean {
+  return line.length * 3 > MAX_LINE_BYTES && encoder.encode(line).byteLength > MAX_LINE_BYTES;
+}
+
+function skippedLineMarker(line: string): string {
+  const bytes = encoder.encode(line).byteLength;
+  return JSON.stringify({ event: "relay", stream: "skipped", data: { reason: "line-too-long", bytes } });
+}
+
+function runStatus(live: LiveRun, end: RunEnd): Exclude<RunStatus, "running"> {
+  if (end.aborted || live.record.abortRequested) return "aborted";
+  const reported = (live.accumulator.message().metadata as { status?: string } | undefined)?.status;
+  if (reported === "completed" || reported === "error" || reported === "aborted") return reported;
+  return end.error || end.exit?.error || (end.exit?.code ?? 0) !== 0 ? "error" : "completed";
+}
+
+function titleFrom(text: string | null): string {
+  const line = (text ?? "").trim().split("\n")[0] ?? "";
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line || "New chat";
+}

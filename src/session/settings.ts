@@ -1,0 +1,23 @@
+// Timings of a session object, from the Worker's vars (wrangler.toml [vars]; tests override them).
+
+export interface SessionSettings {
+  /** How long a finished run stays replayable before its events are compacted away. */
+  runGraceMs: number;
+  /** How long a run waits for its host to come back before it ends with an error. */
+  hostGraceMs: number;
+  /** How long an abort waits for the host to confirm the agent stopped (SIGKILL comes after 5 s). */
+  abortGraceMs: number;
+}
+
+export function sessionSettings(env: Env): SessionSettings {
+  return {
+    runGraceMs: positive(env.RUN_GRACE_MS, 30_000),
+    hostGraceMs: positive(env.HOST_GRACE_MS, 60_000),
+    abortGraceMs: 10_000,
+  };
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+}
