@@ -1,0 +1,41 @@
+// Running a scenario (agent lines + how the run ended) through the translator and the accumulator.
+import { MessageAccumulator } from "../../../src/translate/accumulator.ts";
+import type { RelayUIMessage, UIChunk } from "../../../src/translate/chunks.ts";
+import { RunTranslator, type RunEnd } from "../../../src/translate/translator.ts";
+
+export type Scenario = { lines: string[]; end: RunEnd };
+
+export const MESSAGE_ID = "msg-1";
+export const RUN_ID = "run-1";
+
+export function translate(scenario: Scenario): UIChunk[] {
+  const translator = new RunTranslator({ messageId: MESSAGE_ID, runId: RUN_ID });
+  return [...translator.start(), ...scenario.lines.flatMap((line) => translator.line(line)), ...translator.end(scenario.end)];
+}
+
+export function accumulate(chunks: UIChunk[]): RelayUIMessage {
+  const accumulator = new MessageAccumulator(MESSAGE_ID);
+  for (const chunk of chunks) accumulator.apply(chunk);
+  return accumulator.message();
+}
+
+/** The persisted message of a scenario. */
+export function messageOf(scenario: Scenario): RelayUIMessage {
+  return accumulate(translate(scenario));
+}
+
+/** The texts of the message's text parts, in order. */
+export function texts(message: RelayUIMessage): string[] {
+  return message.parts.flatMap((part) => (part.type === "text" ? [part.text] : []));
+}
+
+export function finishOf(chunks: UIChunk[]): Extract<UIChunk, { type: "finish" }> {
+  const last = chunks.at(-1);
+  if (last?.type !== "finish") throw new Error(`the last chunk is ${last?.type}, not finish`);
+  return last;
+}
+
+/** One agent event line as openclaw prints it. */
+export function agent(stream: string, data: Record<string, unknown>): string {
+  return JSON.stringify({ event: "agent", runId: "agent-run", stream, data });
+}
