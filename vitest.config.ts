@@ -18,7 +18,7 @@ export default defineConfig({
               bindings: {
                 RELAY_TOKEN: "test-relay-token",
                 HOST_TOKEN: "test-host-token",
-                HOST_GRACE_MS: "1500",
+                HOST_GRACE_MS: "4000",
                 RUN_GRACE_MS: "2000",
               },
             },

@@ -28,15 +28,15 @@ export class RunLog {
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
+    // Rows are appended in order, so the rowid is the order; it is also the replay cursor.
     sql.exec(`CREATE TABLE IF NOT EXISTS events (
       run_id TEXT NOT NULL,
       line_seq INTEGER NOT NULL,
       first_seq INTEGER NOT NULL,
       last_seq INTEGER NOT NULL,
       state TEXT,
-      body TEXT NOT NULL,
-      PRIMARY KEY (run_id, line_seq)
-    ) WITHOUT ROWID`);
+      body TEXT NOT NULL
+    )`);
   }
 
   /**
@@ -59,7 +59,7 @@ export class RunLog {
   tail(runId: string): LogTail {
     const row = this.sql
       .exec<{ line_seq: number; last_seq: number; state: string | null }>(
-        "SELECT line_seq, last_seq, state FROM events WHERE run_id = ? ORDER BY line_seq DESC LIMIT 1",
+        "SELECT line_seq, last_seq, state FROM events WHERE run_id = ? ORDER BY rowid DESC LIMIT 1",
         runId,
       )
       .toArray()[0];
@@ -68,18 +68,18 @@ export class RunLog {
 
   /**
    * Reads events with seq > `afterSeq`, a page of rows at a time, so a replay never holds the whole run.
-   * The cursor walks the primary key: each page costs what it returns, whatever the run's length.
+   * The cursor walks the rowid: each page costs what it returns, whatever the run's length.
    */
   *pages(runId: string, afterSeq: number, rowsPerPage = 64): Generator<StoredEvent[]> {
-    let afterLine = -1;
+    let afterRow = 0;
     for (;;) {
       const rows = this.sql
-        .exec<{ line_seq: number; first_seq: number; last_seq: number; body: string }>(
-          `SELECT line_seq, first_seq, last_seq, body FROM events
-           WHERE run_id = ? AND line_seq > ? AND last_seq > ? AND last_seq >= first_seq
-           ORDER BY line_seq LIMIT ?`,
+        .exec<{ row: number; first_seq: number; last_seq: number; body: string }>(
+          `SELECT rowid AS row, first_seq, last_seq, body FROM events
+           WHERE rowid > ? AND run_id = ? AND last_seq > ? AND last_seq >= first_seq
+           ORDER BY rowid LIMIT ?`,
+          afterRow,
           runId,
-          afterLine,
           afterSeq,
           rowsPerPage,
         )
@@ -93,7 +93,7 @@ export class RunLog {
         }
       }
       yield page;
-      afterLine = rows[rows.length - 1]!.line_seq;
+      afterRow = rows[rows.length - 1]!.row;
       if (rows.length < rowsPerPage) return;
     }
   }

@@ -1,0 +1,49 @@
+// The host resends after a drop; the object stores each line once, whatever overlaps.
+import { describe, expect, it } from "vitest";
+import { chunksOf, openRun, readSse, sendExit } from "../support/relay-client.ts";
+import { startRun, textDeltaLines, textOf } from "../support/started-run.ts";
+
+describe("host resend", () => {
+  it("drops lines it already stored, refuses gaps, and resumes a new socket at the last stored line", async () => {
+    const { sessionId, runId, run, response } = await startRun("resend-1");
+    const lines = textDeltaLines(30);
+    run.send({ type: "lines", firstSeq: 1, lines: lines.slice(0, 10) });
+    expect(await run.nextOfType("ack")).toEqual({ type: "ack", seq: 10 });
+    // Overlapping resend: 6..15 -> only 11..15 are new.
+    run.send({ type: "lines", firstSeq: 6, lines: lines.slice(5, 15) });
+    expect(await run.nextOfType("ack")).toEqual({ type: "ack", seq: 15 });
+    // A gap is refused with an error and the resume point.
+    run.send({ type: "lines", firstSeq: 20, lines: lines.slice(19, 25) });
+    expect(await run.next()).toMatchObject({ type: "error", fatal: false, error: "sequence gap: expected 16, got 20" });
+    expect(await run.next()).toEqual({ type: "ack", seq: 15 });
+
+    // The connection drops; the host reconnects and is told to resume after 15.
+    run.close();
+    const again = await openRun(sessionId, runId);
+    expect(again.resumeAt).toBe(15);
+    again.run.send({ type: "lines", firstSeq: 16, lines: lines.slice(15) });
+    expect(await again.run.nextOfType("ack")).toEqual({ type: "ack", seq: 30 });
+    await sendExit(again.run, 31, 0);
+    // Resending the exit after the run ended is answered, not re-applied.
+    const events = await readSse(response);
+    expect(textOf(chunksOf(events))).toBe(Array.from({ length: 30 }, (_, i) => `w${i} `).join(""));
+  });
+
+  it("refuses a run socket for a run the session does not have", async () => {
+    const { sessionId, run } = await startRun("resend-2");
+    await expect(openRun(sessionId, "not-this-run")).rejects.toThrow(/no such run in this session/);
+    await sendExit(run, 1, 0);
+  });
+
+  it("answers invalid frames with an error and keeps the run going", async () => {
+    const { run, response } = await startRun("resend-3");
+    run.send("not json");
+    expect(await run.next()).toEqual({ type: "error", error: "frame is not JSON", fatal: false });
+    run.send({ type: "lines", firstSeq: 0, lines: ["x"] });
+    expect(await run.next()).toMatchObject({ type: "error", fatal: false });
+    run.send({ type: "bogus" });
+    expect(await run.next()).toMatchObject({ type: "error", fatal: false });
+    await sendExit(run, 1, 0);
+    expect((await readSse(response)).at(-1)!.data).toBe("[DONE]");
+  });
+});

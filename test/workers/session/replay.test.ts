@@ -1,0 +1,67 @@
+// Re-attaching: from the start of the run, from Last-Event-ID, and two subscribers at once.
+import { describe, expect, it } from "vitest";
+import { api, chunksOf, readSse, sendExit, sendLines, type SseEvent } from "../support/relay-client.ts";
+import { startRun, textDeltaLines, textOf } from "../support/started-run.ts";
+
+const ids = (events: SseEvent[]) => events.filter((event) => event.data !== "[DONE]").map((event) => event.id!);
+
+describe("resume", () => {
+  it("replays from the start, or only what follows Last-Event-ID, with no gap and no duplicate", async () => {
+    const { run, response } = await startRun("replay-1");
+    const next = await sendLines(run, 1, textDeltaLines(120), 40);
+
+    // A browser that saw the first 30 events drops; another arrives fresh.
+    const firstPart = await readSse(response, 30);
+    const fromStart = api("/api/chat/replay-1/stream");
+    const fromLast = api("/api/chat/replay-1/stream", { headers: { "last-event-id": String(firstPart.at(-1)!.id) } });
+    const [whole, rest] = await Promise.all([fromStart, fromLast]);
+    expect(whole.status).toBe(200);
+    expect(rest.status).toBe(200);
+
+    const more = await sendLines(run, next, textDeltaLines(60, 120), 25);
+    await sendExit(run, more, 0);
+
+    const wholeEvents = await readSse(whole);
+    const restEvents = await readSse(rest);
+    expect(wholeEvents.at(-1)!.data).toBe("[DONE]");
+    expect(restEvents.at(-1)!.data).toBe("[DONE]");
+    const all = ids(wholeEvents);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    // The resumed stream picks up exactly after what the first part saw.
+    expect([...ids(firstPart), ...ids(restEvents)]).toEqual(all);
+    const expectedText = Array.from({ length: 180 }, (_, i) => `w${i} `).join("");
+    expect(textOf(chunksOf(wholeEvents))).toBe(expectedText);
+    expect(textOf(chunksOf([...firstPart, ...restEvents]))).toBe(expectedText);
+  });
+
+  it("gives two subscribers the same stream live", async () => {
+    const { run, response } = await startRun("replay-2");
+    const second = await api("/api/chat/replay-2/stream");
+    const next = await sendLines(run, 1, textDeltaLines(50), 10);
+    await sendExit(run, next, 0);
+    const [a, b] = await Promise.all([readSse(response), readSse(second)]);
+    expect(a.length).toBeGreaterThan(50);
+    expect(b).toEqual(a);
+  });
+
+  it("answers 204 when there is no run, and replays a finished run until its grace period ends", async () => {
+    expect((await api("/api/chat/replay-none/stream")).status).toBe(204);
+    const { run, response } = await startRun("replay-3");
+    await sendExit(run, await sendLines(run, 1, textDeltaLines(5)), 0);
+    const live = await readSse(response);
+    const late = await api("/api/chat/replay-3/stream");
+    expect(late.status).toBe(200);
+    expect(await readSse(late)).toEqual(live);
+    // RUN_GRACE_MS is 2 s in the tests: after it the run is gone from the stream (the message stays).
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    expect((await api("/api/chat/replay-3/stream")).status).toBe(204);
+    const history = (await (await api("/api/chat/replay-3/messages")).json()) as unknown[];
+    expect(history).toHaveLength(2);
+  });
+
+  it("rejects a Last-Event-ID that is not a sequence number", async () => {
+    const response = await api("/api/chat/replay-4/stream", { headers: { "last-event-id": "abc" } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid Last-Event-ID: must be a sequence number" });
+  });
+});
