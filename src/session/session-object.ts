@@ -158,7 +158,10 @@ export class SessionObject extends DurableObject<Env> {
     if (this.live) return { removed: false, error: "a run is active in this session; stop it first" };
     for (const subscriber of this.subscribers) subscriber.close();
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+    this.messages.clear();
+    this.runs.clear();
+    this.runLog.compactAllBut(null);
+    this.ctx.storage.sql.exec("DELETE FROM meta");
     await this.env.INDEX.getByName("global").remove(sessionId);
     return { removed: true };
   }
@@ -289,7 +292,7 @@ export class SessionObject extends DurableObject<Env> {
     live.lineSeq = lineSeq;
     live.eventSeq += jsons.length;
     for (const chunk of chunks) live.accumulator.apply(chunk);
-    if (jsons.length > 0) this.broadcast(encoder.encode(encodeEvents(firstSeq, jsons)));
+    if (jsons.length > 0) this.broadcastEvents(live.record.id, encoder.encode(encodeEvents(firstSeq, jsons)), live.eventSeq);
     this.scheduleMaterialize(live);
   }
 
@@ -307,8 +310,10 @@ export class SessionObject extends DurableObject<Env> {
       if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
       live.socket.close(1000, "run ended");
     }
-    this.broadcast(DONE_BYTES);
-    for (const subscriber of this.subscribers) subscriber.close();
+    for (const subscriber of this.subscribers) {
+      subscriber.writeRaw(DONE_BYTES);
+      subscriber.close();
+    }
     this.subscribers.clear();
     this.stopKeepalive();
     await this.scheduleAlarm();
@@ -335,37 +340,43 @@ export class SessionObject extends DurableObject<Env> {
     else live.materializeTimer = setTimeout(write, due);
   }
 
+  /** Sends the stored events after `afterSeq` a page at a time, then joins the live set (or ends). */
   private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
-    let sent = afterSeq;
+    subscriber.sentSeq = afterSeq;
     for (;;) {
       let readSomething = false;
-      for (const page of this.runLog.pages(runId, sent)) {
+      for (const page of this.runLog.pages(runId, subscriber.sentSeq)) {
         if (!subscriber.isOpen) return;
-        subscriber.write(encodePage(page));
-        sent = page[page.length - 1]!.seq;
+        subscriber.writeEvents(encodePage(page), page[page.length - 1]!.seq);
         readSomething = true;
         await subscriber.drained();
       }
       if (!subscriber.isOpen) return;
       if (readSomething) continue; // more may have been stored while we waited for the reader
       const live = this.live;
-      if (live?.record.id === runId && live.eventSeq === sent) {
-        // Caught up with a running run: from here on the subscriber gets each batch as it is stored.
-        this.subscribers.add(subscriber);
-        this.startKeepalive();
+      if (live?.record.id !== runId) {
+        subscriber.writeRaw(DONE_BYTES);
+        subscriber.close();
         return;
       }
-      if (live?.record.id !== runId) {
-        subscriber.write(DONE_BYTES);
-        subscriber.close();
+      if (live.eventSeq === subscriber.sentSeq) {
+        // Caught up with the running run: from here on it gets each batch as it is stored.
+        this.subscribers.add(subscriber);
+        this.startKeepalive();
         return;
       }
     }
   }
 
-  private broadcast(bytes: Uint8Array): void {
+  /** Writes one stored batch to every live subscriber; one that has fallen behind catches up from storage. */
+  private broadcastEvents(runId: string, bytes: Uint8Array, lastSeq: number): void {
     for (const subscriber of this.subscribers) {
-      if (!subscriber.write(bytes)) this.subscribers.delete(subscriber);
+      if (subscriber.isBehind) {
+        this.subscribers.delete(subscriber);
+        void this.replayThenFollow(subscriber, runId, subscriber.sentSeq);
+      } else {
+        subscriber.writeEvents(bytes, lastSeq);
+      }
     }
   }
 
@@ -375,7 +386,9 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   private startKeepalive(): void {
-    this.keepaliveTimer ??= setInterval(() => this.broadcast(KEEPALIVE_BYTES), KEEPALIVE_INTERVAL_MS);
+    this.keepaliveTimer ??= setInterval(() => {
+      for (const subscriber of this.subscribers) subscriber.writeRaw(KEEPALIVE_BYTES);
+    }, KEEPALIVE_INTERVAL_MS);
   }
 
   private stopKeepalive(): void {

@@ -44,6 +44,17 @@ describe("resume", () => {
     expect(b).toEqual(a);
   });
 
+  it("lets a subscriber that stopped reading during a burst catch up from storage, in order", { timeout: 30_000 }, async () => {
+    const { run, response } = await startRun("replay-5");
+    // Nobody reads `response` while 20,000 lines (several MB of SSE) are stored and sent.
+    const next = await sendLines(run, 1, textDeltaLines(20_000), 1_000);
+    await sendExit(run, next, 0);
+    const events = await readSse(response);
+    const all = ids(events);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    expect(textOf(chunksOf(events))).toBe(Array.from({ length: 20_000 }, (_, i) => `w${i} `).join(""));
+  });
+
   it("answers 204 when there is no run, and replays a finished run until its grace period ends", async () => {
     expect((await api("/api/chat/replay-none/stream")).status).toBe(204);
     const { run, response } = await startRun("replay-3");
