@@ -1,0 +1,90 @@
+// A browser's view of a run, in Node: reads the SSE stream, remembers the last event id, and when the
+// stream breaks re-attaches with Last-Event-ID until [DONE], as a careful client does. Also the AI SDK's
+// own consumer, to check what a real client builds from the same bytes.
+import { parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema, validateUIMessages, type UIMessage } from "ai";
+
+export interface SseEvent {
+  id: number | null;
+  data: string;
+}
+
+/** Parses SSE text blocks from a byte stream; returns the events and whether [DONE] was seen. */
+export async function collectEvents(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => void): Promise<boolean> {
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let id: number | null = null;
+        let data: string | null = null;
+        for (const line of block.split("\n")) {
+          if (line.startsWith("id: ")) id = Number(line.slice(4));
+          else if (line.startsWith("data: ")) data = line.slice(6);
+        }
+        if (data === null) continue;
+        onEvent({ id, data });
+        if (data === "[DONE]") return true;
+      }
+    }
+  } catch {
+    return false;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Reads a run to its end through any number of drops: each time the stream breaks, waits a moment and
+ * resumes with Last-Event-ID. Returns every event received, in order, and how many re-attaches it took.
+ */
+export async function readRunResiliently(
+  first: Response,
+  resume: (lastEventId: number) => Promise<Response>,
+  maxAttempts = 50,
+): Promise<{ events: SseEvent[]; reattached: number }> {
+  const events: SseEvent[] = [];
+  let lastId = 0;
+  let response = first;
+  for (let attempt = 0; attempt <= maxAttempts; attempt++) {
+    if (response.status === 200 && response.body) {
+      const done = await collectEvents(response.body, (event) => {
+        events.push(event);
+        if (event.id !== null) lastId = event.id;
+      });
+      if (done) return { events, reattached: attempt };
+    } else if (response.status === 204) {
+      throw new Error("the run ended longer ago than the grace period before the reader came back");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    response = await resume(lastId).catch(() => new Response(null, { status: 599 }));
+  }
+  throw new Error(`stream did not reach [DONE] after ${maxAttempts} re-attaches`);
+}
+
+/** The message the AI SDK's consumer builds from SSE events, validated like a client would. */
+export async function consumeWithAiSdk(events: SseEvent[]): Promise<UIMessage> {
+  const text = events.map((event) => `${event.id === null ? "" : `id: ${event.id}\n`}data: ${event.data}\n\n`).join("");
+  const chunks = parseJsonEventStream({ stream: new Response(text).body!, schema: uiMessageChunkSchema }).pipeThrough(
+    new TransformStream({
+      transform(result, controller) {
+        if (!result.success) throw result.error;
+        controller.enqueue(result.value);
+      },
+    }),
+  );
+  let last: UIMessage | undefined;
+  for await (const message of readUIMessageStream({ stream: chunks, terminateOnError: true })) last = message;
+  if (!last) throw new Error("the stream built no message");
+  await validateUIMessages({ messages: [last] });
+  return last;
+}
+
+export function eventIds(events: SseEvent[]): number[] {
+  return events.filter((event) => event.id !== null).map((event) => event.id!);
+}

@@ -1,0 +1,83 @@
+// `wrangler dev` on local workerd, on a free loopback port, with test secrets and its own persisted
+// state directory, so a test can kill it and start it again on the same state.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { offlineWranglerEnv } from "../../scripts/offline-env.ts";
+import { freePort } from "./free-port.ts";
+import { spawnGroup, type GroupProcess } from "./process-group.ts";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WRANGLER = join(PROJECT_ROOT, "node_modules/.bin/wrangler");
+
+export interface WranglerDevOptions {
+  relayToken?: string;
+  hostToken?: string;
+  /** Extra vars, e.g. { HOST_GRACE_MS: "3000" }. */
+  vars?: Record<string, string>;
+}
+
+export class WranglerDev {
+  readonly relayToken: string;
+  readonly hostToken: string;
+  readonly persistTo = mkdtempSync(join(tmpdir(), "agent-relay-state-"));
+  private process: GroupProcess | null = null;
+  private port = 0;
+  private readonly vars: Record<string, string>;
+
+  constructor(options: WranglerDevOptions = {}) {
+    this.relayToken = options.relayToken ?? `relay-${crypto.randomUUID()}`;
+    this.hostToken = options.hostToken ?? `host-${crypto.randomUUID()}`;
+    this.vars = { RELAY_TOKEN: this.relayToken, HOST_TOKEN: this.hostToken, ...options.vars };
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (or restarts, on the same port and state) and waits until it answers. */
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    const inspectorPort = await freePort();
+    const vars = Object.entries(this.vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
+    this.process = spawnGroup(
+      WRANGLER,
+      ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
+      { cwd: PROJECT_ROOT, env: { ...offlineWranglerEnv(process.env), CI: "true" } },
+    );
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.process.child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${this.process.output()}`);
+      try {
+        const response = await fetch(`${this.url}/api/health`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`wrangler dev did not answer within 60 s:\n${this.process.output()}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.process?.stop();
+    this.process = null;
+  }
+
+  output(): string {
+    return this.process?.output() ?? "";
+  }
+
+  /** A browser's request with the relay token. */
+  api(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set("authorization", `Bearer ${this.relayToken}`);
+    return fetch(`${this.url}${path}`, { ...init, headers });
+  }
+
+  async hostsConnected(): Promise<number> {
+    const health = (await (await fetch(`${this.url}/api/health`)).json()) as { hostsConnected: number };
+    return health.hostsConnected;
+  }
+}
