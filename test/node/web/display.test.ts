@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { displayValue, toolOutputDisplay } from "../../../web/src/chat/tool-display.ts";
+import { relativeTime } from "../../../web/src/relative-time.ts";
+
+describe("tool display", () => {
+  it("shows the text of a tool result and keeps its details apart", () => {
+    expect(toolOutputDisplay({ text: "README.md\nsrc", exitCode: 0 })).toEqual({
+      text: "README.md\nsrc",
+      details: '{\n  "exitCode": 0\n}',
+    });
+    expect(toolOutputDisplay({ text: "only text" })).toEqual({ text: "only text", details: null });
+  });
+
+  it("shows other outputs as they are", () => {
+    expect(toolOutputDisplay("plain")).toEqual({ text: "plain", details: null });
+    expect(toolOutputDisplay([1, 2])).toEqual({ text: "[\n  1,\n  2\n]", details: null });
+    expect(displayValue({ command: "ls" })).toBe('{\n  "command": "ls"\n}');
+  });
+});
+
+describe("relativeTime", () => {
+  const now = Date.UTC(2026, 10, 29, 12, 0, 0);
+  it("says how long ago a session was active", () => {
+    expect(relativeTime(now - 10_000, now, "en")).toBe("just now");
+    expect(relativeTime(now - 3 * 60_000, now, "en")).toBe("3 minutes ago");
+    expect(relativeTime(now - 2 * 3_600_000, now, "en")).toBe("2 hours ago");
+    expect(relativeTime(now - 86_400_000, now, "en")).toBe("yesterday");
+  });
+});

@@ -1,0 +1,17 @@
+import { errorMessageFromBody, httpStatusOf } from "../api/http-error.ts";
+
+/** Why a message could not start, in words a person can act on. */
+export function describeSendFailure(error: Error): string {
+  const status = httpStatusOf(error);
+  const serverSaid = errorMessageFromBody(error.message, "");
+  switch (status) {
+    case 503:
+      return "No agent host is connected, so the message could not start. Start the agent host, then send again.";
+    case 409:
+      return "This session is already answering a message. Wait for it to finish or stop it, then send again.";
+    case undefined:
+      return `The relay could not be reached (${error.message}). Check the connection, then send again.`;
+    default:
+      return `The relay refused the message (${status}${serverSaid ? `: ${serverSaid}` : ""}).`;
+  }
+}

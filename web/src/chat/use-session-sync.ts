@@ -1,0 +1,25 @@
+import { useEffect, useRef } from "react";
+import type { ChatSummary } from "../api/relay-api.ts";
+import { decideSync, syncStamp } from "./session-sync.ts";
+
+type SyncOptions = {
+  summary: ChatSummary | undefined;
+  /** No stream attached and none being (re)established: the page is not following a run. */
+  idle: boolean;
+  reload: () => Promise<void>;
+  attach: () => Promise<void>;
+};
+
+/** Follows runs started by other tabs or devices, and picks up their final persisted answers. */
+export function useSessionSync({ summary, idle, reload, attach }: SyncOptions) {
+  // The history was loaded (and a live run attached) when the view opened: start from that row.
+  const lastStamp = useRef(summary && syncStamp(summary));
+
+  useEffect(() => {
+    if (summary === undefined) return;
+    const action = decideSync(summary, lastStamp.current, idle);
+    lastStamp.current = syncStamp(summary);
+    if (action === "none") return;
+    void reload().then(() => (action === "reload-and-attach" ? attach() : undefined));
+  }, [summary, idle, reload, attach]);
+}

@@ -1,0 +1,129 @@
+import { useChat } from "@ai-sdk/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
+import { httpStatusOf } from "../api/http-error.ts";
+import type { ChatSummary, RelayApi } from "../api/relay-api.ts";
+import { isStreamingSnapshot } from "../chat/message-items.ts";
+import { createRelayTransport } from "../chat/relay-transport.ts";
+import { describeSendFailure } from "../chat/send-failure.ts";
+import type { StreamEvent } from "../chat/stream-watch.ts";
+import { useSessionSync } from "../chat/use-session-sync.ts";
+import { useStreamRecovery } from "../chat/use-stream-recovery.ts";
+import { Composer } from "./Composer.tsx";
+import { MessageList } from "./MessageList.tsx";
+import { StatusBar } from "./StatusBar.tsx";
+
+type Props = {
+  sessionId: string;
+  token: string;
+  api: RelayApi;
+  /** The session's history as `GET /messages` gave it, the active run's message included. */
+  initialMessages: RelayUIMessage[];
+  /** This session's row in the session index; undefined for a chat with no message yet. */
+  summary: ChatSummary | undefined;
+  hostsConnected: number | undefined;
+  /** A run started or ended, or a send was refused: refresh the session list and host status now. */
+  refreshRelayState: () => void;
+  onUnauthorized: () => void;
+};
+
+/** A live chat: useChat attached to the session's run, with Stop, reconnects and other tabs' runs. */
+export function ChatConversation(props: Props) {
+  const { sessionId, token, api, initialMessages, summary, hostsConnected, refreshRelayState, onUnauthorized } = props;
+  const [draft, setDraft] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
+  const [stopping, setStopping] = useState(false);
+  // The text being sent, until its run's stream opens: it goes back to the composer if no run starts.
+  const pendingSend = useRef<string | null>(null);
+  const chatRef = useRef<ReturnType<typeof useChat<RelayUIMessage>> | null>(null);
+  const streamEventRef = useRef<(event: StreamEvent) => void>(() => {});
+
+  const reload = useCallback(async () => {
+    const messages = await api.loadMessages(sessionId);
+    chatRef.current?.setMessages(messages);
+  }, [api, sessionId]);
+  const attach = useCallback(() => chatRef.current?.resumeStream() ?? Promise.resolve(), []);
+
+  const recovery = useStreamRecovery({
+    resume: attach,
+    onNoRun: (wasRecovering) => {
+      // The run ended out of sight: show its answer as the relay persisted it.
+      if (wasRecovering || isStreamingSnapshot(chatRef.current?.messages.at(-1))) void reload();
+    },
+  });
+
+  useEffect(() => {
+    streamEventRef.current = (event) => {
+      if (event === "attached") pendingSend.current = null;
+      recovery.onStreamEvent(event);
+      if (event !== "cut") refreshRelayState();
+    };
+  });
+  const transport = useMemo(() => createRelayTransport(token, (event) => streamEventRef.current(event)), [token]);
+
+  const chat = useChat<RelayUIMessage>({
+    id: sessionId,
+    messages: initialMessages,
+    resume: true,
+    transport,
+    onError: (error) => {
+      if (httpStatusOf(error) === 401) return onUnauthorized();
+      const unsent = pendingSend.current;
+      if (unsent === null) return;
+      pendingSend.current = null;
+      // No run started for this message: take it out of the conversation and back into the composer.
+      chatRef.current?.setMessages((messages) => (messages.at(-1)?.role === "user" ? messages.slice(0, -1) : messages));
+      setDraft(unsent);
+      setNotice(describeSendFailure(error));
+      refreshRelayState();
+      // 409: a run started elsewhere is going on in this session; follow it.
+      if (httpStatusOf(error) === 409) void reload().then(attach);
+    },
+  });
+  useEffect(() => {
+    chatRef.current = chat;
+  });
+
+  const busy = chat.status === "submitted" || chat.status === "streaming" || recovery.reconnecting;
+  useSessionSync({ summary, idle: !busy && pendingSend.current === null, reload, attach });
+
+  function send() {
+    const text = draft.trim();
+    if (text === "" || busy) return;
+    setNotice(null);
+    pendingSend.current = draft;
+    setDraft("");
+    void chat.sendMessage({ text });
+  }
+
+  async function stop() {
+    setStopping(true);
+    try {
+      await api.abortRun(sessionId);
+      recovery.cancel();
+      await chat.stop();
+    } catch (error) {
+      setNotice(`Could not stop the run: ${(error as Error).message}`);
+    } finally {
+      setStopping(false);
+    }
+  }
+
+  const streamProblem = chat.status === "error" && !recovery.reconnecting ? chat.error?.message : undefined;
+  const problem = notice ?? streamProblem;
+  const activity =
+    chat.status === "submitted" ? "Waiting for the agent…" : chat.status === "streaming" ? "The agent is answering…" : null;
+
+  return (
+    <>
+      <MessageList messages={chat.messages} />
+      {problem && (
+        <p className="chat-problem" role="alert">
+          {problem}
+        </p>
+      )}
+      <Composer draft={draft} onDraftChange={setDraft} onSend={send} onStop={stop} busy={busy} stopping={stopping} />
+      <StatusBar hostsConnected={hostsConnected} activity={activity} reconnecting={recovery.reconnecting} />
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import { useEffect, useState } from "react";
+import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
+import type { ChatSummary, RelayApi } from "../api/relay-api.ts";
+import { ChatConversation } from "./ChatConversation.tsx";
+
+type Props = {
+  sessionId: string;
+  token: string;
+  api: RelayApi;
+  summary: ChatSummary | undefined;
+  hostsConnected: number | undefined;
+  refreshRelayState: () => void;
+  onUnauthorized: () => void;
+  onBack: () => void;
+};
+
+/** One session: its history is loaded first, then the live chat takes over from it. */
+export function ChatView(props: Props) {
+  const { sessionId, api, summary, onBack } = props;
+  const [history, setHistory] = useState<RelayUIMessage[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setLoadError(null);
+    api.loadMessages(sessionId).then(
+      (messages) => current && setHistory(messages),
+      (error: Error) => current && setLoadError(error.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, sessionId, attempt]);
+
+  return (
+    <section className="chat-view" aria-labelledby="chat-title">
+      <header className="chat-header">
+        <button type="button" className="back" onClick={onBack}>
+          ← Chats
+        </button>
+        <h2 id="chat-title">{summary?.title || "New chat"}</h2>
+      </header>
+      {loadError ? (
+        <div className="chat-problem" role="alert">
+          Could not load this chat: {loadError}{" "}
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </div>
+      ) : history === null ? (
+        <p className="loading">Loading the conversation…</p>
+      ) : (
+        <ChatConversation {...props} initialMessages={history} />
+      )}
+    </section>
+  );
+}

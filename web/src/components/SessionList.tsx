@@ -1,0 +1,57 @@
+import type { ChatSummary } from "../api/relay-api.ts";
+import { relativeTime } from "../relative-time.ts";
+
+type Props = {
+  chats: ChatSummary[] | undefined;
+  loadError: Error | undefined;
+  openId: string | null;
+  onOpen: (sessionId: string) => void;
+  onNewChat: () => void;
+};
+
+/** The sessions, newest first, with when each was last active and whether a run is going. */
+export function SessionList({ chats, loadError, openId, onOpen, onNewChat }: Props) {
+  const now = Date.now();
+  // A new chat has no row in the index until its first message: show it anyway while it is open.
+  const openIsNew = openId !== null && chats !== undefined && !chats.some((chat) => chat.id === openId);
+
+  return (
+    <nav className="session-list" aria-label="Chats">
+      <button type="button" className="new-chat" onClick={onNewChat}>
+        + New chat
+      </button>
+      {loadError && (
+        <p className="list-problem" role="alert">
+          Could not load the chats: {loadError.message}
+        </p>
+      )}
+      {chats === undefined && !loadError && <p className="list-hint">Loading chats…</p>}
+      {chats?.length === 0 && !openIsNew && <p className="list-hint">No chats yet.</p>}
+      <ul>
+        {openIsNew && (
+          <li>
+            <button type="button" className="session" aria-current="page" onClick={() => onOpen(openId)}>
+              <span className="session-title">New chat</span>
+            </button>
+          </li>
+        )}
+        {chats?.map((chat) => (
+          <li key={chat.id}>
+            <button
+              type="button"
+              className="session"
+              aria-current={chat.id === openId ? "page" : undefined}
+              onClick={() => onOpen(chat.id)}
+            >
+              <span className="session-title">{chat.title || "Untitled"}</span>
+              <span className="session-meta">
+                {chat.status === "running" && <span className="running-marker">● running</span>}
+                <time dateTime={new Date(chat.updatedAt).toISOString()}>{relativeTime(chat.updatedAt, now)}</time>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
