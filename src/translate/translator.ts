@@ -119,21 +119,22 @@ export class RunTranslator {
     ].filter((failure): failure is string => Boolean(failure));
     for (const failure of failures) this.#showError(failure);
 
-    let noTextShown = false;
+    let exitErrorShown = false;
     if (failures.length === 0 && !aborted) {
       // stderr only explains a failure: a successful answer is not turned into an error by log noise.
       if (exit?.stderrTail && (exitFailed || !this.#hasText())) {
         const fromStderr = errorFromStderr(exit.stderrTail);
         if (fromStderr) this.#reportAgentError(fromStderr);
       }
-      if (!this.#hasText()) {
-        this.#showError(noTextMessage(exit));
-        noTextShown = true;
+      // Without a word of explanation a failed run would look like an answer that just stops.
+      if (!this.#hasText() || (exitFailed && !s.errorReported)) {
+        this.#showError(exitMessage(exit));
+        exitErrorShown = true;
       }
     }
     this.#closeOpenParts();
 
-    const errorShown = failures.length > 0 || noTextShown || s.errorReported;
+    const errorShown = failures.length > 0 || exitErrorShown || s.errorReported;
     const status: RunStatus = aborted && failures.length === 0 ? "aborted" : errorShown || exitFailed ? "error" : "completed";
     const metadata: RelayMessageMetadata = {
       status,
@@ -461,7 +462,7 @@ function freshState(): TranslatorSnapshot {
   };
 }
 
-function noTextMessage(exit: RunEnd["exit"]): string {
+function exitMessage(exit: RunEnd["exit"]): string {
   if (exit && exit.code !== null && exit.code !== 0) {
     return `Agent exited with code ${exit.code}. Check server logs for details.`;
   }

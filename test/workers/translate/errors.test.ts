@@ -47,6 +47,12 @@ it("killed by a signal without a stop: says which signal, and is an error", () =
   expect(finishOf(chunks).messageMetadata).toMatchObject({ status: "error", exitCode: null, signal: "SIGKILL" });
 });
 
+it("an agent that dies mid-answer gets a note after the partial answer, not an answer that just stops", () => {
+  expect(texts(messageOf(HAND_MADE.killedBySignalMidAnswer))).toEqual(["Half an", "[error] Agent was stopped by SIGKILL. Check server logs for details."]);
+  expect(texts(messageOf(HAND_MADE.failedExitMidAnswer))).toEqual(["Half an", "[error] Agent exited with code 1. Check server logs for details."]);
+  expect(finishOf(translate(HAND_MADE.failedExitMidAnswer)).messageMetadata.status).toBe("error");
+});
+
 it("a run the edge ended shows the edge's reason after the partial answer", () => {
   expect(texts(messageOf(HAND_MADE.edgeEnded))).toEqual(["Partial", "[error] agent host disconnected and did not come back within 60 s"]);
   expect(finishOf(translate(HAND_MADE.edgeEnded)).messageMetadata).toMatchObject({ status: "error", exitCode: null });

@@ -103,6 +103,14 @@ export const HAND_MADE = {
     lines: [start],
     end: { exit: { code: null, signal: "SIGKILL", stderrTail: "" } },
   },
+  killedBySignalMidAnswer: {
+    lines: [start, agent("assistant", { text: "Half an", delta: "Half an" })],
+    end: { exit: { code: null, signal: "SIGKILL", stderrTail: "" } },
+  },
+  failedExitMidAnswer: {
+    lines: [start, agent("assistant", { text: "Half an", delta: "Half an" })],
+    end: failed(),
+  },
   edgeEnded: {
     lines: [start, agent("assistant", { text: "Partial", delta: "Partial" })],
     end: { error: "agent host disconnected and did not come back within 60 s" },

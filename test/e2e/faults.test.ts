@@ -1,0 +1,154 @@
+// Fault injection on the whole system (wrangler dev + agent host + fixture agent). Each case ends with
+// the browser's final message equal to what the agent wrote (or, where the agent was stopped, to what
+// it wrote until then), no gap, no duplicate, and the persisted message equal to the streamed one.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { UIMessage } from "ai";
+import { FIXTURE_AGENT, startAgentHost, waitForHosts } from "../support/agent-host-process.ts";
+import { pidsWithArgument } from "../support/find-process.ts";
+import type { GroupProcess } from "../support/process-group.ts";
+import { collectEvents, consumeWithAiSdk, eventIds, readRunResiliently, type SseEvent } from "../support/sse-reader.ts";
+import { WranglerDev } from "../support/wrangler-dev.ts";
+
+const HOST_GRACE_MS = 3_000;
+const relay = new WranglerDev({ vars: { HOST_GRACE_MS: String(HOST_GRACE_MS) } });
+let host: GroupProcess;
+
+// The fixture agent takes its options from the user's message (a JSON array), so each case asks for
+// the agent it needs: an answer word by word, or a burst as fast as the pipe takes it.
+const COMMAND = [process.execPath, FIXTURE_AGENT, "--args-json", "{message}"];
+const sayEvery10ms = (text: string) => JSON.stringify(["--delay", "10", "--say", text]);
+
+async function startHost(): Promise<void> {
+  host = startAgentHost({ url: relay.url, token: relay.hostToken, command: COMMAND });
+  await waitForHosts(() => relay.hostsConnected(), 1, host);
+}
+
+beforeAll(async () => {
+  await relay.start();
+  await startHost();
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await relay.stop();
+});
+
+function words(count: number, tag: string): string {
+  return Array.from({ length: count }, (_, i) => `${tag}${i}`).join(" ");
+}
+
+function post(sessionId: string, text: string): Promise<Response> {
+  return relay.api("/api/chat", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ id: sessionId, messages: [{ id: `u-${sessionId}`, role: "user", parts: [{ type: "text", text }] }] }),
+  });
+}
+
+const resume = (sessionId: string) => (lastEventId: number) =>
+  relay.api(`/api/chat/${sessionId}/stream`, { headers: { "last-event-id": String(lastEventId) } });
+
+async function storedAnswer(sessionId: string): Promise<UIMessage> {
+  const history = (await (await relay.api(`/api/chat/${sessionId}/messages`)).json()) as UIMessage[];
+  const { streaming, ...metadata } = history.at(-1)!.metadata as { streaming: boolean };
+  expect(streaming).toBe(false);
+  return { ...history.at(-1)!, metadata };
+}
+
+const textOf = (message: UIMessage) => message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
+
+function expectContiguous(events: SseEvent[]): void {
+  const ids = eventIds(events);
+  expect(ids).toEqual(ids.map((_, i) => i + 1));
+}
+
+/** The streamed message equals the stored one; returns it. */
+async function checkPersisted(sessionId: string, events: SseEvent[]): Promise<UIMessage> {
+  expectContiguous(events);
+  const consumed = await consumeWithAiSdk(events);
+  expect(await storedAnswer(sessionId)).toEqual(consumed);
+  return consumed;
+}
+
+describe("fault injection", () => {
+  it("a browser that disconnects and re-attaches with Last-Event-ID several times misses nothing", async () => {
+    const text = words(120, "reattach");
+    const events: SseEvent[] = [];
+    let response = await post("fault-reattach", sayEvery10ms(text));
+    for (let drop = 0; drop < 4; drop++) {
+      // Read a little, then drop the connection the way a tab losing its network does.
+      const controller = new AbortController();
+      const body = response.body!;
+      const target = events.length + 15;
+      await collectEvents(body, (event) => {
+        events.push(event);
+        if (events.length >= target) controller.abort();
+      }).catch(() => false);
+      await body.cancel().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      response = await resume("fault-reattach")(eventIds(events).at(-1)!);
+    }
+    const rest = await readRunResiliently(response, resume("fault-reattach"));
+    const all = [...events, ...rest.events];
+    expect(all.at(-1)!.data).toBe("[DONE]");
+    expect(textOf(await checkPersisted("fault-reattach", all)).trim()).toBe(text);
+  });
+
+  it("an abort during a burst stops the run, keeps what was written, and ends every stream", async () => {
+    // The agent writes 100,000 deltas as fast as the pipe takes them and would then run on until stopped.
+    const response = await post("fault-burst", JSON.stringify(["--burst", "100000", "--hang"]));
+    const events: SseEvent[] = [];
+    let aborted = false;
+    const reading = collectEvents(response.body!, (event) => {
+      events.push(event);
+      if (!aborted && events.length === 2_000) {
+        aborted = true;
+        void relay.api("/api/chat/fault-burst/abort", { method: "POST" });
+      }
+    });
+    expect(await reading).toBe(true);
+    const consumed = await checkPersisted("fault-burst", events);
+    expect(consumed.metadata).toMatchObject({ status: "aborted" });
+    const text = textOf(consumed);
+    // Whatever made it before the stop is there, in order, each delta once.
+    const deltas = text.trim().split(" ");
+    expect(deltas.length).toBeGreaterThan(1_000);
+    expect(deltas.length).toBeLessThanOrEqual(100_000);
+    expect(deltas).toEqual(deltas.map((_, i) => `w${i + 1}`));
+  }, 60_000);
+
+  it("an agent killed by a signal ends the run with a visible error, keeping its partial answer", async () => {
+    const marker = `killme${Date.now()}`;
+    const text = `${marker} ${words(200, "sig")}`;
+    const response = await post("fault-signal", sayEvery10ms(text));
+    const reading = readRunResiliently(response, resume("fault-signal"));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const agents = pidsWithArgument(marker).filter((pid) => pid !== host.child.pid);
+    expect(agents.length).toBeGreaterThan(0);
+    for (const pid of agents) process.kill(pid, "SIGKILL");
+    const { events } = await reading;
+    const consumed = await checkPersisted("fault-signal", events);
+    const shown = textOf(consumed);
+    expect(shown).toContain(`${marker} sig0 sig1`);
+    expect(shown).toMatch(/\[error\] .*SIGKILL/);
+    expect(consumed.metadata).toMatchObject({ status: "error" });
+  });
+
+  it("a host killed outright ends the run with a visible error within the host grace period", async () => {
+    const text = words(400, "lost");
+    const response = await post("fault-host", sayEvery10ms(text));
+    const reading = readRunResiliently(response, resume("fault-host"));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const killedAt = Date.now();
+    process.kill(-host.child.pid!, "SIGKILL");
+    for (const pid of pidsWithArgument("lost399")) process.kill(pid, "SIGKILL");
+    const { events } = await reading;
+    const endedAfter = Date.now() - killedAt;
+    expect(endedAfter).toBeLessThan(HOST_GRACE_MS + 5_000);
+    const consumed = await checkPersisted("fault-host", events);
+    const shown = textOf(consumed);
+    expect(shown).toContain("lost0 lost1");
+    expect(shown).toContain(`[error] The agent host disconnected and did not come back within ${HOST_GRACE_MS / 1000} s.`);
+    await startHost();
+  }, 30_000);
+});
