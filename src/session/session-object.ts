@@ -8,7 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
 import { hostToEdgeRunFrame, parseFrame, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
-import { MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
+import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
 import type { UIChunk } from "../translate/chunks.ts";
 import type { RunEnd } from "../translate/translator.ts";
@@ -221,6 +221,11 @@ export class SessionObject extends DurableObject<Env> {
     if (!live || live.socket !== socket) return;
     if (typeof data !== "string") {
       send(socket, { type: "error", error: "frames must be text", fatal: false });
+      return;
+    }
+    if (data.length > MAX_FRAME_BYTES) {
+      // Never parse it: a well-behaved host splits its frames below the limit (protocol/limits.ts).
+      send(socket, { type: "error", error: `frame larger than ${MAX_FRAME_BYTES} bytes`, fatal: false });
       return;
     }
     const parsed = parseFrame(hostToEdgeRunFrame, data);
