@@ -1,0 +1,54 @@
+// Entry point: `node agent-host/src/cli.ts --url <edge> ...` (Node >= 24, TypeScript run directly).
+import { jsonlAdapter } from "./adapters/jsonl.ts";
+import { openclawAdapter } from "./adapters/openclaw.ts";
+import { ConfigError, HELP, loadConfig, type HostConfig } from "./config.ts";
+import { AgentHost } from "./host.ts";
+import { count, createLog } from "./log.ts";
+
+const EXIT_BAD_CONFIG = 2;
+const EXIT_TOKEN_REFUSED = 3;
+
+function readConfig(): HostConfig {
+  try {
+    const config = loadConfig(process.argv.slice(2), process.env);
+    if (config !== "help") return config;
+    process.stdout.write(HELP);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`agent-host: ${error.message} (see --help)\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+}
+
+const config = readConfig();
+const log = createLog();
+let exiting = false;
+
+const host = new AgentHost(config, {
+  adapter: config.agent === "openclaw" ? openclawAdapter(config) : jsonlAdapter(config),
+  log,
+  onTokenRefused: (url) => {
+    if (exiting) return;
+    exiting = true;
+    process.stderr.write(`agent-host: token refused by ${url}\n`);
+    void host.shutdown().then(() => process.exit(EXIT_TOKEN_REFUSED));
+  },
+});
+
+// First signal: abort the runs and report them; a second one: kill them and leave at once.
+const onSignal = (signal: NodeJS.Signals) => {
+  if (exiting) {
+    log(`${signal} again: killing ${count(host.runCount, "run")} and exiting now`);
+    process.exit(130);
+  }
+  exiting = true;
+  log(`${signal}: aborting ${count(host.runCount, "run")}, then exiting`);
+  void host.shutdown().then(() => process.exit(0));
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+// The agents run in their own process groups and would outlive the host: never leave one behind.
+process.on("exit", () => host.killAllNow());
+
+host.start();

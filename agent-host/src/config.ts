@@ -1,0 +1,188 @@
+// Flags and environment -> a validated configuration, or one readable sentence saying what is wrong.
+import { statSync } from "node:fs";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { ID_PATTERN } from "../../protocol/limits.ts";
+import { checkTemplate, parseCommandLine } from "./adapters/argv-template.ts";
+import { DEFAULT_OPENCLAW_COMMAND } from "./adapters/openclaw.ts";
+import { UNACKED_BYTES_PAUSE } from "./run-outbox.ts";
+
+export const AGENT_KINDS = ["openclaw", "jsonl"] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
+export interface HostConfig {
+  /** The edge's base URL as ws:// or wss:// (no trailing slash); socket paths are appended. */
+  url: string;
+  token: string;
+  agent: AgentKind;
+  /** The agent's argv template (see adapters/argv-template.ts). */
+  command: string[];
+  cwd: string;
+  /** Extra environment for the agent, over the host's own. */
+  env: Record<string, string>;
+  maxRuns: number;
+  /** Per run: unacknowledged output past which the agent's output is paused (see run-outbox.ts). */
+  maxUnackedBytes: number;
+  hostId: string;
+}
+
+export class ConfigError extends Error {}
+
+export const HELP = `agent-host: runs your agent CLI for an agent-relay edge and streams its output there.
+
+Usage: node agent-host/src/cli.ts --url <edge URL> [options]
+
+  --url <url>          The relay's base URL, e.g. https://relay.example.workers.dev or
+                       http://127.0.0.1:8787 (http -> ws, https -> wss). Env: RELAY_URL.
+  --token <token>      The relay's HOST_TOKEN. Prefer the environment variable RELAY_HOST_TOKEN:
+                       a flag is visible to other users in the process list.
+  --agent <kind>       openclaw (default): the openclaw CLI, its events captured from its event bus.
+                       jsonl: any CLI that prints the agent's JSON event lines on stdout.
+  --command <argv>     The agent's command line. A JSON array of strings, or plain words split on
+                       spaces. {message} and {session} (the agent's session id) are replaced where
+                       they are a whole argument; no shell is involved. Required with --agent jsonl.
+                       Default with openclaw:
+                       ${DEFAULT_OPENCLAW_COMMAND.join(" ")}
+  --cwd <dir>          Working directory of the agent (default: the current directory).
+  --env KEY=VALUE      Extra environment for the agent; repeat for several.
+  --max-runs <n>       Runs at once, across sessions (default 4, 1..64). A start beyond it is
+                       refused and the browser says so.
+  --max-unacked-mib <n>
+                       Memory bound per run (default 16): when this much of a run's output waits
+                       for the edge's acknowledgement, the host stops reading the agent's output
+                       (the agent blocks on write) until the edge catches up.
+  --host-id <id>       This host's name at the edge, [A-Za-z0-9_-]{1,128} (default: from the
+                       machine's hostname).
+  -h, --help           This text.
+
+Exit status: 0 after SIGINT/SIGTERM (runs aborted and reported first), 2 on bad configuration,
+3 when the edge refuses the token.
+`;
+
+const flagsSchema = z.object({
+  url: z
+    .string({ error: "--url (or RELAY_URL) is required" })
+    .transform((text, ctx) => {
+      const wsUrl = toWebSocketUrl(text);
+      if (!wsUrl) ctx.addIssue({ code: "custom", message: `--url must be an http(s) or ws(s) URL, got "${text}"` });
+      return wsUrl ?? "";
+    }),
+  token: z.string({ error: "--token or RELAY_HOST_TOKEN is required" }).min(1, "--token or RELAY_HOST_TOKEN is empty"),
+  agent: z.enum(AGENT_KINDS, { error: `--agent must be one of: ${AGENT_KINDS.join(", ")}` }).default("openclaw"),
+  maxRuns: z.coerce
+    .number({ error: "--max-runs must be a number" })
+    .int("--max-runs must be a whole number")
+    .min(1, "--max-runs must be at least 1")
+    .max(64, "--max-runs must be at most 64")
+    .default(4),
+  maxUnackedMib: z.coerce
+    .number({ error: "--max-unacked-mib must be a number" })
+    .int("--max-unacked-mib must be a whole number")
+    .min(1, "--max-unacked-mib must be at least 1")
+    .max(4096, "--max-unacked-mib must be at most 4096")
+    .default(UNACKED_BYTES_PAUSE / 2 ** 20),
+  hostId: z.string().regex(ID_PATTERN, "--host-id must match [A-Za-z0-9_-]{1,128}").default(defaultHostId),
+});
+
+/** Parse argv (without node and the script) and env. Returns "help" when --help was asked for. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): HostConfig | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: "string" },
+        token: { type: "string" },
+        agent: { type: "string" },
+        command: { type: "string" },
+        cwd: { type: "string" },
+        env: { type: "string", multiple: true },
+        "max-runs": { type: "string" },
+        "max-unacked-mib": { type: "string" },
+        "host-id": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  if (values.help) return "help";
+
+  const parsed = flagsSchema.safeParse({
+    url: values.url ?? env.RELAY_URL,
+    token: values.token ?? env.RELAY_HOST_TOKEN,
+    agent: values.agent,
+    maxRuns: values["max-runs"],
+    maxUnackedMib: values["max-unacked-mib"],
+    hostId: values["host-id"],
+  });
+  if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? "invalid configuration");
+
+  const { maxUnackedMib, ...flags } = parsed.data;
+  return {
+    ...flags,
+    maxUnackedBytes: maxUnackedMib * 2 ** 20,
+    command: commandFor(parsed.data.agent, values.command),
+    cwd: workingDirectory(values.cwd),
+    env: parseEnvAssignments(values.env ?? []),
+  };
+}
+
+function commandFor(agent: AgentKind, text: string | undefined): string[] {
+  if (text === undefined) {
+    if (agent === "jsonl") throw new ConfigError("--agent jsonl needs --command (the CLI to run)");
+    return [...DEFAULT_OPENCLAW_COMMAND];
+  }
+  try {
+    const argv = parseCommandLine(text);
+    checkTemplate(argv);
+    return argv;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+function workingDirectory(dir: string | undefined): string {
+  const path = resolve(dir ?? ".");
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    throw new ConfigError(`--cwd ${path} does not exist`);
+  }
+  if (!isDirectory) throw new ConfigError(`--cwd ${path} is not a directory`);
+  return path;
+}
+
+function parseEnvAssignments(assignments: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
+    if (!match) throw new ConfigError(`--env must look like KEY=VALUE, got "${assignment}"`);
+    env[match[1]!] = match[2]!;
+  }
+  return env;
+}
+
+/** http(s) -> ws(s); ws(s) kept; anything else undefined. No trailing slash, no query. */
+export function toWebSocketUrl(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const scheme = { "http:": "ws:", "https:": "wss:", "ws:": "ws:", "wss:": "wss:" }[url.protocol];
+  if (!scheme || url.search || url.hash) return undefined;
+  return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** The machine's hostname, reduced to the id charset. */
+export function defaultHostId(): string {
+  const id = hostname().replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 128);
+  return id || "agent-host";
+}

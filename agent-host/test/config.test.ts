@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fillTemplate } from "../src/adapters/argv-template.ts";
+import { DEFAULT_OPENCLAW_COMMAND } from "../src/adapters/openclaw.ts";
+import { ConfigError, defaultHostId, HELP, loadConfig, type HostConfig } from "../src/config.ts";
+
+const env = { RELAY_HOST_TOKEN: "secret" };
+const load = (args: string[], environment: NodeJS.ProcessEnv = env) => loadConfig(args, environment) as HostConfig;
+const errorOf = (args: string[], environment: NodeJS.ProcessEnv = env): string => {
+  try {
+    loadConfig(args, environment);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a configuration error");
+};
+
+describe("loadConfig", () => {
+  it("turns the edge URL into a WebSocket base URL", () => {
+    expect(load(["--url", "http://127.0.0.1:8787"]).url).toBe("ws://127.0.0.1:8787");
+    expect(load(["--url", "https://relay.example.com/prefix/"]).url).toBe("wss://relay.example.com/prefix");
+    expect(load(["--url", "wss://relay.example.com"]).url).toBe("wss://relay.example.com");
+    expect(load([], { ...env, RELAY_URL: "http://localhost:1" }).url).toBe("ws://localhost:1");
+  });
+
+  it("applies the defaults: openclaw, 4 runs, the current directory, a host id from the hostname", () => {
+    const config = load(["--url", "http://h"]);
+    expect(config).toMatchObject({ agent: "openclaw", maxRuns: 4, cwd: process.cwd(), env: {}, token: "secret" });
+    expect(config.maxUnackedBytes).toBe(16 * 2 ** 20);
+    expect(config.command).toEqual(DEFAULT_OPENCLAW_COMMAND);
+    expect(config.hostId).toBe(defaultHostId());
+    expect(config.hostId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+  });
+
+  it("takes the token from the flag over the environment", () => {
+    expect(load(["--url", "http://h", "--token", "flag"]).token).toBe("flag");
+  });
+
+  it("reads a command as a JSON array or as words, and fills placeholders only as whole arguments", () => {
+    const json = load(["--url", "http://h", "--agent", "jsonl", "--command", '["my agent", "--msg", "{message}", "{session}"]']);
+    expect(fillTemplate(json.command, { message: "hi; rm -rf / {session}", session: "s1" })).toEqual([
+      "my agent",
+      "--msg",
+      "hi; rm -rf / {session}",
+      "s1",
+    ]);
+    const words = load(["--url", "http://h", "--agent", "jsonl", "--command", "node  agent.mjs --say {message}"]);
+    expect(words.command).toEqual(["node", "agent.mjs", "--say", "{message}"]);
+  });
+
+  it("takes the per-run memory bound in MiB", () => {
+    expect(load(["--url", "http://h", "--max-unacked-mib", "2"]).maxUnackedBytes).toBe(2 * 2 ** 20);
+  });
+
+  it("collects repeated --env assignments, keeping '=' inside values", () => {
+    expect(load(["--url", "http://h", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY="]).env).toEqual({ A: "1", B: "x=y", EMPTY: "" });
+  });
+
+  it("says --help was asked for", () => {
+    expect(loadConfig(["--help"], {})).toBe("help");
+    for (const flag of ["--url", "--token", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--host-id"]) {
+      expect(HELP).toContain(flag);
+    }
+  });
+
+  it.each([
+    [[], "--url (or RELAY_URL) is required"],
+    [["--url", "ftp://h"], '--url must be an http(s) or ws(s) URL, got "ftp://h"'],
+    [["--url", "not a url"], '--url must be an http(s) or ws(s) URL, got "not a url"'],
+    [["--url", "http://h", "--agent", "claude"], "--agent must be one of: openclaw, jsonl"],
+    [["--url", "http://h", "--agent", "jsonl"], "--agent jsonl needs --command (the CLI to run)"],
+    [["--url", "http://h", "--command", "agent --message={message}"], '{message} must be a whole argument of --command, not part of "--message={message}"'],
+    [["--url", "http://h", "--command", "agent {session}"], "--command must contain {message} as one argument"],
+    [["--url", "http://h", "--command", '["agent", 1]'], "--command as JSON must be an array of strings"],
+    [["--url", "http://h", "--command", "[agent"], "--command looks like a JSON array but is not valid JSON"],
+    [["--url", "http://h", "--max-runs", "0"], "--max-runs must be at least 1"],
+    [["--url", "http://h", "--max-runs", "2.5"], "--max-runs must be a whole number"],
+    [["--url", "http://h", "--max-runs", "many"], "--max-runs must be a number"],
+    [["--url", "http://h", "--max-unacked-mib", "0"], "--max-unacked-mib must be at least 1"],
+    [["--url", "http://h", "--host-id", "my host"], "--host-id must match [A-Za-z0-9_-]{1,128}"],
+    [["--url", "http://h", "--env", "NOEQUALS"], '--env must look like KEY=VALUE, got "NOEQUALS"'],
+    [["--url", "http://h", "--cwd", "/does/not/exist"], "--cwd /does/not/exist does not exist"],
+    [["--url", "http://h", "--bogus"], "Unknown option '--bogus'"],
+  ])("refuses %j with a clear message", (args, message) => {
+    expect(errorOf(args)).toContain(message);
+  });
+
+  it("refuses a missing token and a --cwd that is a file", () => {
+    expect(errorOf(["--url", "http://h"], {})).toBe("--token or RELAY_HOST_TOKEN is required");
+    const file = join(mkdtempSync(join(tmpdir(), "agent-host-config-")), "file");
+    writeFileSync(file, "");
+    expect(errorOf(["--url", "http://h", "--cwd", file])).toBe(`--cwd ${file} is not a directory`);
+  });
+});

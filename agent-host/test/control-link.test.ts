@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { AbortFrame, StartFrame } from "../../protocol/host.ts";
+import { ControlLink } from "../src/control-link.ts";
+import { toWebSocketUrl } from "../src/config.ts";
+import { FakeEdge } from "./support/fake-edge.ts";
+
+const TOKEN = "control-token";
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number } = {}) {
+  const edge = await FakeEdge.start(TOKEN);
+  cleanups.push(() => edge.close());
+  const logs: string[] = [];
+  const starts: StartFrame[] = [];
+  const aborts: AbortFrame[] = [];
+  const link = new ControlLink({
+    baseUrl: toWebSocketUrl(edge.url)!,
+    token: TOKEN,
+    hostId: "h1",
+    maxRuns: 2,
+    log: (line) => logs.push(line),
+    heldRuns: () => [],
+    onStart: (frame) => starts.push(frame),
+    onAbort: (frame) => aborts.push(frame),
+    onTokenRefused: () => logs.push("token refused"),
+    ...options,
+  });
+  cleanups.push(() => link.stop());
+  link.start();
+  await edge.waitFor(() => edge.hellos.length === 1, "hello");
+  return { edge, logs, starts, aborts };
+}
+
+describe("ControlLink", () => {
+  it("passes valid start and abort frames on, and ignores invalid ones with a log line", async () => {
+    const { edge, logs, starts, aborts } = await setUp();
+    const start: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "hi", agentSessionId: "a1" };
+    edge.sendControl({ ...start, runId: "bad id!" });
+    edge.controlSocket!.send("not json");
+    edge.sendControl(start);
+    edge.sendControl({ type: "abort", sessionId: "s1", runId: "r1" });
+    await edge.waitFor(() => aborts.length === 1, "the abort");
+    expect(starts).toEqual([start]);
+    expect(logs.filter((line) => line.startsWith("control: ignored"))).toEqual([
+      "control: ignored a frame from the edge (invalid frame: runId: must match [A-Za-z0-9_-]{1,128})",
+      "control: ignored a frame from the edge (frame is not JSON)",
+    ]);
+  });
+
+  it("pings the edge with the exact ping frame and stays connected while it answers", async () => {
+    const { edge } = await setUp({ pingIntervalMs: 40, pongTimeoutMs: 100 });
+    await edge.waitFor(() => edge.pings >= 4, "four pings");
+    expect(edge.hellos).toHaveLength(1);
+    expect(edge.badControlFrames).toEqual([]);
+  });
+
+  it("gives up a connection whose pings go unanswered and connects again", async () => {
+    const { edge, logs } = await setUp({ pingIntervalMs: 40, pongTimeoutMs: 100 });
+    edge.answerPings = false;
+    await edge.waitFor(() => edge.hellos.length === 2, "a second hello");
+    await edge.waitFor(() => logs.some((line) => /connected to .* again after .* \(no answer to a ping for 100 ms\)/.test(line)), "the reconnect log line");
+  });
+});

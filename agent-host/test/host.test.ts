@@ -1,0 +1,231 @@
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { StartFrame } from "../../protocol/host.ts";
+import { FakeEdge, type FrameDecision } from "./support/fake-edge.ts";
+import { isAlive, replayAgent, waitUntil } from "./support/fixture-agent.ts";
+import { startHost, type HostProcess } from "./support/host-process.ts";
+
+const TOKEN = "test-host-token";
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function edge(port?: number): Promise<FakeEdge> {
+  const fake = await FakeEdge.start(TOKEN, port);
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+/** The host running the fixture agent with `agentArgs` (plus the message placeholder) for every run. */
+function host(fake: { url: string }, agentArgs: string[], extra: string[] = [], token = TOKEN): HostProcess {
+  const command = JSON.stringify([...replayAgent(...agentArgs), "--message", "{message}"]);
+  const started = startHost(["--url", fake.url, "--agent", "jsonl", "--command", command, "--host-id", "test-host", ...extra], {
+    RELAY_HOST_TOKEN: token,
+  });
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+const start = (runId: string, sessionId = `session-${runId}`): StartFrame => ({
+  type: "start",
+  sessionId,
+  runId,
+  message: "hello",
+  agentSessionId: `agent-${sessionId}`,
+});
+
+async function connected(fake: FakeEdge): Promise<void> {
+  await fake.waitFor(() => fake.hellos.length > 0, "the host's hello");
+}
+
+/** seq fields of the fixture's lines, which count 1, 2, 3, ... */
+const seqs = (lines: string[]) => lines.map((line) => JSON.parse(line).seq as number);
+const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe("agent host against an edge", () => {
+  it("says hello with its id, its limit and no runs, authenticated by the Bearer token", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--say", "hi"], ["--max-runs", "3"]);
+    await connected(fake);
+    expect(fake.hellos[0]).toEqual({ type: "hello", version: 1, hostId: "test-host", maxRuns: 3, runs: [] });
+    expect(fake.refusedUpgrades).toEqual([]);
+    await running.waitForLog("control: connected to ws://127.0.0.1");
+  });
+
+  it("runs an agent: every line in order, then the exit, and the run is forgotten once stored", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--echo-args", "--say", "the answer is 42", "--exit", "0"]);
+    await connected(fake);
+    fake.sendControl({ ...start("r1"), message: "two words" });
+    await fake.waitFor(() => fake.runs.get("r1")?.exit !== undefined, "the exit");
+    const run = fake.run("r1");
+    expect(JSON.parse(run.lines[0]!).argv.slice(-2)).toEqual(["--message", "two words"]);
+    expect(run.lines.slice(1).map((line) => JSON.parse(line).data.delta ?? null)).toEqual([null, "the ", "answer ", "is ", "42", null]);
+    expect(run.exit).toEqual({ type: "exit", seq: 8, code: 0, signal: null, stderrTail: "" });
+    expect(run.violations).toEqual([]);
+    await running.waitForLog(/run r1 \(session session-r1\): ended with exit code 0 after \d+ ms, 7 lines/);
+  });
+
+  it("delivers a fast run exactly once, in order, while the edge cuts the run socket again and again", async () => {
+    const fake = await edge();
+    const lineCount = 30_000;
+    // Cut after the 3rd and 7th frame once stored (their acks never leave) and lose the 11th and 15th.
+    const cuts = new Map<number, FrameDecision>([[3, "store-then-drop"], [7, "store-then-drop"], [11, "drop"], [15, "drop"]]);
+    fake.decide = (run) => cuts.get(run.framesReceived) ?? "ack";
+    const running = host(fake, ["--burst", String(lineCount)]);
+    await connected(fake);
+    fake.sendControl(start("fast"));
+    await fake.waitFor(() => fake.runs.get("fast")?.exit !== undefined, "the exit", 30_000);
+    const run = fake.run("fast");
+    expect(run.violations).toEqual([]);
+    expect(seqs(run.lines)).toEqual(oneToN(lineCount + 2));
+    expect(run.exit).toMatchObject({ seq: lineCount + 3, code: 0 });
+    expect(run.resumePoints.length).toBe(5);
+    // Each connection's first frame starts right after the resume point the edge sent on it.
+    expect(run.firstSeqAfterResume).toEqual(run.resumePoints.map((seq) => seq + 1));
+    await running.waitForLog(/reconnected after .*resending from seq/);
+  });
+
+  it("pauses the agent at the memory bound while the edge does not acknowledge, and resumes after", async () => {
+    const fake = await edge();
+    fake.decide = () => "hold";
+    const lineCount = 200_000;
+    const running = host(fake, ["--burst", String(lineCount)], ["--max-unacked-mib", "1"]);
+    await connected(fake);
+    fake.sendControl(start("slow"));
+    await running.waitForLog("pausing the agent's output");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const run = fake.run("slow");
+    expect(run.lines.length).toBeLessThan(lineCount / 4);
+    // Now acknowledge as frames come: everything arrives, in order.
+    fake.decide = () => "ack";
+    fake.releaseAcks("slow");
+    await fake.waitFor(() => run.exit !== undefined, "the exit", 30_000);
+    expect(run.violations).toEqual([]);
+    expect(seqs(run.lines)).toEqual(oneToN(lineCount + 2));
+    expect(running.log).toContain("edge caught up; resuming the agent's output");
+  });
+
+  it("refuses a start beyond --max-runs and a duplicate run id, with errors a person can read", async () => {
+    const fake = await edge();
+    host(fake, ["--hang"], ["--max-runs", "1"]);
+    await connected(fake);
+    fake.sendControl(start("first"));
+    await fake.waitFor(() => fake.runs.has("first"), "the first run's socket");
+    fake.sendControl(start("first"));
+    fake.sendControl(start("second"));
+    await fake.waitFor(() => fake.rejections.length === 2, "two refusals");
+    expect(fake.rejections).toEqual([
+      { type: "run-rejected", sessionId: "session-first", runId: "first", error: 'run first is already running on agent host "test-host"' },
+      {
+        type: "run-rejected",
+        sessionId: "session-second",
+        runId: "second",
+        error: 'agent host "test-host" is busy: it runs at most 1 agent at once (--max-runs)',
+      },
+    ]);
+  });
+
+  it("aborts a run when the edge says so, on the control socket or on the run socket", async () => {
+    const fake = await edge();
+    host(fake, ["--hang"]);
+    await connected(fake);
+    fake.sendControl(start("a"));
+    fake.sendControl(start("b"));
+    await fake.waitFor(() => fake.runs.has("a") && fake.runs.has("b"), "both run sockets");
+    fake.sendControl({ type: "abort", sessionId: "session-a", runId: "a" });
+    fake.sendRun("b", { type: "abort" });
+    await fake.waitFor(() => fake.run("a").exit !== undefined && fake.run("b").exit !== undefined, "both exits");
+    expect(fake.run("a").exit).toMatchObject({ code: null, signal: "SIGTERM" });
+    expect(fake.run("b").exit).toMatchObject({ code: null, signal: "SIGTERM" });
+  });
+
+  it("stops the agent and forgets the run when the edge ends it with a fatal error", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--hang"]);
+    await connected(fake);
+    fake.sendControl(start("doomed"));
+    await fake.waitFor(() => fake.runs.has("doomed"), "the run socket");
+    fake.sendRun("doomed", { type: "error", error: "run timed out waiting for the host", fatal: true });
+    await running.waitForLog("the edge ended the run: run timed out waiting for the host");
+    await running.waitForLog("run doomed (session session-doomed): ended with signal SIGTERM");
+    fake.dropControl();
+    await fake.waitFor(() => fake.hellos.length === 2, "the hello after reconnecting");
+    expect(fake.hellos[1]!.runs).toEqual([]);
+  });
+
+  it("reports an agent that cannot be started as the run's exit, with the reason", async () => {
+    const fake = await edge();
+    const running = startHost(["--url", fake.url, "--agent", "jsonl", "--command", "/nonexistent/agent {message}"], {
+      RELAY_HOST_TOKEN: TOKEN,
+    });
+    cleanups.push(() => running.stop());
+    await connected(fake);
+    fake.sendControl(start("missing"));
+    await fake.waitFor(() => fake.runs.get("missing")?.exit !== undefined, "the exit");
+    expect(fake.run("missing").exit).toEqual({
+      type: "exit",
+      seq: 1,
+      code: null,
+      signal: null,
+      stderrTail: "",
+      error: "spawn /nonexistent/agent ENOENT (is /nonexistent/agent installed and on the PATH?)",
+    });
+    await running.waitForLog("ended with an error (spawn /nonexistent/agent ENOENT (is /nonexistent/agent installed and on the PATH?))");
+  });
+
+  it("says hello again with its running runs after the control socket drops", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--hang"]);
+    await connected(fake);
+    fake.sendControl(start("long", "s-long"));
+    await fake.waitFor(() => fake.runs.has("long"), "the run socket");
+    fake.dropControl();
+    await fake.waitFor(() => fake.hellos.length === 2, "a second hello");
+    expect(fake.hellos[1]!.runs).toEqual([{ sessionId: "s-long", runId: "long" }]);
+    await running.waitForLog(/control: connected to .* again after .* \(closed with code 1006\)/);
+  });
+
+  it("exits non-zero after the first attempt when the edge refuses the token", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--say", "hi"], [], "wrong-token");
+    const exit = await running.exited;
+    expect(exit.code).toBe(3);
+    expect(running.log).toContain(`agent-host: token refused by ws://127.0.0.1:${fake.port}/api/host/connect`);
+    expect(running.log).not.toContain("retrying");
+    expect(fake.refusedUpgrades.every((header) => header === "Bearer wrong-token")).toBe(true);
+  });
+
+  it("keeps retrying, with a log line each time, while the edge is unreachable", async () => {
+    const port = await freePort();
+    const running = host({ url: `http://127.0.0.1:${port}` }, ["--say", "hi"]);
+    await running.waitForLog(/control: cannot connect .*ECONNREFUSED.*retrying in[\s\S]*control: cannot connect .*ECONNREFUSED/);
+    const fake = await edge(port);
+    await connected(fake);
+    await running.waitForLog("control: connected to");
+  });
+
+  it("on SIGTERM aborts its runs (agent and children), reports their exits, and exits 0", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--spawn-child", "--hang"]);
+    await connected(fake);
+    fake.sendControl(start("busy"));
+    await fake.waitFor(() => (fake.runs.get("busy")?.lines.length ?? 0) > 0, "the child's pid");
+    const childPid = JSON.parse(fake.run("busy").lines[0]!).childPid as number;
+    running.child.kill("SIGTERM");
+    const exit = await running.exited;
+    expect(exit.code).toBe(0);
+    expect(fake.run("busy").exit).toMatchObject({ signal: "SIGTERM" });
+    await waitUntil(() => !isAlive(childPid), "the agent's child to be gone", 2000);
+    expect(running.log).toContain("SIGTERM: aborting 1 run, then exiting");
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
