@@ -122,7 +122,7 @@ export class SessionObject extends DurableObject<Env> {
       return new Response(null, { status: 204 });
     }
     const subscriber = new Subscriber((gone) => this.dropSubscriber(gone));
-    void this.replayThenFollow(subscriber, run.id, Math.max(0, Math.floor(afterSeq) || 0));
+    this.follow(subscriber, run.id, Math.max(0, Math.floor(afterSeq) || 0));
     return new Response(subscriber.stream, { headers: SSE_HEADERS });
   }
 
@@ -322,8 +322,11 @@ export class SessionObject extends DurableObject<Env> {
     this.subscribers.clear();
     this.stopKeepalive();
     await this.scheduleAlarm();
-    await this.hub().runEnded(live.record.id);
-    await this.updateIndex(status);
+    // The run is over and stored; the hub and the index only mirror it, so their failure ends nothing.
+    await this.hub()
+      .runEnded(live.record.id)
+      .catch((error: unknown) => console.error("hub.runEnded failed", error));
+    await this.updateIndex(status).catch((error: unknown) => console.error("index update failed", error));
   }
 
   private assistantMessage(live: LiveRun, streaming: boolean): UIMessage {
@@ -343,6 +346,14 @@ export class SessionObject extends DurableObject<Env> {
     };
     if (due <= 0) write();
     else live.materializeTimer = setTimeout(write, due);
+  }
+
+  /** Starts a replay in the background; a failure ends that subscriber's stream (its browser resumes). */
+  private follow(subscriber: Subscriber, runId: string, afterSeq: number): void {
+    this.replayThenFollow(subscriber, runId, afterSeq).catch((error: unknown) => {
+      console.error("replay failed", error);
+      subscriber.close();
+    });
   }
 
   /** Sends the stored events after `afterSeq` a page at a time, then joins the live set (or ends). */
@@ -378,7 +389,7 @@ export class SessionObject extends DurableObject<Env> {
     for (const subscriber of this.subscribers) {
       if (subscriber.isBehind) {
         this.subscribers.delete(subscriber);
-        void this.replayThenFollow(subscriber, runId, subscriber.sentSeq);
+        this.follow(subscriber, runId, subscriber.sentSeq);
       } else {
         subscriber.writeEvents(bytes, lastSeq);
       }
