@@ -16,9 +16,8 @@ import {
   type HostToEdgeControlFrame,
   type StartFrame,
 } from "../../protocol/host.ts";
-import type { BackoffPolicy } from "./backoff.ts";
 import { formatDuration, type Log } from "./log.ts";
-import { connectWithRetry, type DialFunction } from "./reconnect.ts";
+import { connectWithRetry } from "./reconnect.ts";
 
 export const PING_INTERVAL_MS = 30_000;
 /** No answer to a ping within this long: the socket is dead. */
@@ -36,8 +35,6 @@ export interface ControlLinkOptions {
   onStart: (frame: StartFrame) => void;
   onAbort: (frame: AbortFrame) => void;
   onTokenRefused: (url: string) => void;
-  dialFn?: DialFunction;
-  policy?: BackoffPolicy;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
 }

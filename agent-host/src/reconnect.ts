@@ -1,11 +1,9 @@
 // Dial until a socket opens, waiting longer after each failure; stop early when the edge refuses the
 // token (retrying cannot change that) or when the caller gives up.
 import { setTimeout as sleep } from "node:timers/promises";
-import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
-import { dial, type DialResult } from "./dial.ts";
+import { backoffDelay, RECONNECT_BACKOFF } from "./backoff.ts";
+import { dial } from "./dial.ts";
 import { formatDuration, type Log } from "./log.ts";
-
-export type DialFunction = (url: string, token: string) => Promise<DialResult>;
 
 export interface ConnectOptions {
   url: string;
@@ -13,33 +11,29 @@ export interface ConnectOptions {
   /** Names the socket in log lines, e.g. "control" or "run r1". */
   label: string;
   log: Log;
-  policy?: BackoffPolicy;
   signal: AbortSignal;
   /** Connections that failed or broke just before this call: the first dial waits as if after them. */
   previousFailures?: number;
-  dialFn?: DialFunction;
 }
 
 export type ConnectOutcome =
   | { kind: "open"; socket: WebSocket }
-  | { kind: "token-refused"; reason: string }
+  | { kind: "token-refused" }
   | { kind: "stopped" };
 
 export async function connectWithRetry(options: ConnectOptions): Promise<ConnectOutcome> {
-  const dialFn = options.dialFn ?? dial;
-  const policy = options.policy ?? RECONNECT_BACKOFF;
   let attempt = options.previousFailures ?? 0;
-  if (attempt > 0 && !(await pause(backoffDelay(attempt - 1, policy), options.signal))) return { kind: "stopped" };
+  if (attempt > 0 && !(await pause(backoffDelay(attempt - 1, RECONNECT_BACKOFF), options.signal))) return { kind: "stopped" };
   for (;;) {
     if (options.signal.aborted) return { kind: "stopped" };
-    const result = await dialFn(options.url, options.token);
+    const result = await dial(options.url, options.token);
     if (options.signal.aborted) {
       if (result.ok) result.socket.close(1000, "host stopping");
       return { kind: "stopped" };
     }
     if (result.ok) return { kind: "open", socket: result.socket };
-    if (result.status === 401) return { kind: "token-refused", reason: result.reason };
-    const delay = backoffDelay(attempt, policy);
+    if (result.status === 401) return { kind: "token-refused" };
+    const delay = backoffDelay(attempt, RECONNECT_BACKOFF);
     attempt += 1;
     options.log(`${options.label}: cannot connect to ${options.url} (${result.reason}); retrying in ${formatDuration(delay)}`);
     if (!(await pause(delay, options.signal))) return { kind: "stopped" };

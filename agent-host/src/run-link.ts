@@ -7,9 +7,8 @@
 // frames wait for acks, or on which the edge reports a (non-fatal) error, is given up and redialled:
 // the edge's resume point on the new one puts both sides back in step.
 import { edgeToHostRunFrame, parseFrame, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
-import type { BackoffPolicy } from "./backoff.ts";
 import { formatDuration, type Log } from "./log.ts";
-import { connectWithRetry, type DialFunction } from "./reconnect.ts";
+import { connectWithRetry } from "./reconnect.ts";
 import type { RunOutbox } from "./run-outbox.ts";
 
 export const BATCH_DELAY_MS = 5;
@@ -35,8 +34,6 @@ export interface RunLinkOptions {
   onAcked: () => void;
   onTokenRefused: (url: string) => void;
   onFinished: (outcome: RunLinkOutcome) => void;
-  dialFn?: DialFunction;
-  policy?: BackoffPolicy;
   ackTimeoutMs?: number;
 }
 

@@ -1,6 +1,7 @@
 // One agent process: spawned without a shell in its own process group, stdout split into lines,
 // stderr kept as a bounded tail, one exit report however it ends (including never starting).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
 import { LineSplitter } from "./line-splitter.ts";
@@ -37,12 +38,18 @@ export interface SpawnOptions {
 export function spawnAgent(spec: AgentSpec, options: SpawnOptions): AgentRun {
   const killAfterMs = options.killAfterMs ?? KILL_AFTER_MS;
   const [command, ...args] = spec.argv;
-  const child = spawn(command!, args, {
-    cwd: spec.cwd,
-    env: spec.env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group, so abort reaches the agent's children too
-  });
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn(command!, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so abort reaches the agent's children too
+    });
+  } catch (error) {
+    // Arguments Node refuses outright (a NUL byte in the message): the run fails, the host lives on.
+    return neverStarted((error as Error).message);
+  }
 
   const splitter = new LineSplitter();
   const stderr = new StderrTail(MAX_STDERR_TAIL_CHARS);
@@ -113,6 +120,18 @@ export function spawnAgent(spec: AgentSpec, options: SpawnOptions): AgentRun {
       child.stdout.resume();
     },
     exited,
+  };
+}
+
+/** A run that failed before its agent existed: it only reports `error` as its exit. */
+export function neverStarted(error: string): AgentRun {
+  const nothing = () => {};
+  return {
+    abort: nothing,
+    killNow: nothing,
+    pause: nothing,
+    resume: nothing,
+    exited: Promise.resolve({ code: null, signal: null, stderrTail: "", error }),
   };
 }
 

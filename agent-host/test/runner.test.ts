@@ -39,6 +39,11 @@ describe("spawnAgent", () => {
     expect(exit.error).toBe(`spawn ${file} EACCES`);
   });
 
+  it("reports arguments Node refuses to pass (a NUL byte in the message) as a failure to start", async () => {
+    const exit = await run(replayAgent("--say", "a\u0000b")).agent.exited;
+    expect(exit.error).toMatch(/must be a string without null bytes/);
+  });
+
   it("keeps only the last MAX_STDERR_TAIL_CHARS characters of stderr", async () => {
     const noise = `${"early noise ".repeat(2000)}THE END`;
     const exit = await run(replayAgent("--stderr", noise, "--exit", "1")).agent.exited;

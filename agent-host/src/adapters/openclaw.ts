@@ -73,7 +73,11 @@ export function openclawAdapter(config: AdapterConfig): AgentAdapter {
       }
       const failure = openclawFailure(result.join("\n"), exit, aborted);
       if (failure) onLines([errorLine(failure)]);
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a leftover temporary directory is no reason to lose the run's exit
+      }
       return exit;
     });
 
