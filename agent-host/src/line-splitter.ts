@@ -6,14 +6,10 @@
 // is never held whole: once its bytes pass the limit they are counted and discarded, and the line is
 // replaced by a skip marker that says how long it was.
 import { MAX_LINE_BYTES } from "../../protocol/limits.ts";
+import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
-
-/** The line that stands in for one that was too long to forward. */
-export function skippedLineMarker(reason: string, bytes: number): string {
-  return JSON.stringify({ event: "relay", stream: "skipped", data: { reason, bytes } });
-}
 
 export class LineSplitter {
   readonly #maxLineBytes: number;

@@ -10,7 +10,7 @@
 // So a run holds at most `pauseAtBytes` plus what was already read when the pause began (one pipe read,
 // 64 KiB, and the splitter's unfinished line, at most MAX_LINE_BYTES).
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
-import { skippedLineMarker } from "./line-splitter.ts";
+import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 
 /** Default bound on one run's unacknowledged bytes (see above). */
 export const UNACKED_BYTES_PAUSE = 16 * 1024 * 1024;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_LINE_BYTES } from "../../protocol/limits.ts";
-import { LineSplitter, skippedLineMarker } from "../src/line-splitter.ts";
+import { skippedLineMarker } from "../../protocol/skipped-line.ts";
+import { LineSplitter } from "../src/line-splitter.ts";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
 

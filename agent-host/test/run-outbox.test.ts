@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hostToEdgeRunFrame, linesFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
-import { skippedLineMarker } from "../src/line-splitter.ts";
+import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { RunOutbox, type OutgoingFrame } from "../src/run-outbox.ts";
 
 const linesOf = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `{"n":${from + i}}`);

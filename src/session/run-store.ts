@@ -12,6 +12,8 @@ export interface RunRecord {
   endedAt: number | null;
   /** The user pressed Stop; the end is reported as a stop, not as a failure. */
   abortRequested: boolean;
+  /** The last agent item stored, once the run ended (what a host reconnecting late is acknowledged). */
+  lastLineSeq: number | null;
 }
 
 type RunRow = {
@@ -22,6 +24,7 @@ type RunRow = {
   started_at: number;
   ended_at: number | null;
   abort_requested: number;
+  last_line_seq: number | null;
 };
 
 export class RunStore {
@@ -36,12 +39,13 @@ export class RunStore {
       assistant_message_id TEXT NOT NULL,
       started_at INTEGER NOT NULL,
       ended_at INTEGER,
-      abort_requested INTEGER NOT NULL DEFAULT 0
+      abort_requested INTEGER NOT NULL DEFAULT 0,
+      last_line_seq INTEGER
     )`);
   }
 
   /** Starts a run; only the latest run is kept (older runs live on in the messages they produced). */
-  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested">): RunRecord {
+  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq">): RunRecord {
     this.sql.exec("DELETE FROM runs");
     this.sql.exec(
       "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at) VALUES (?, 'running', ?, ?, ?)",
@@ -50,7 +54,7 @@ export class RunStore {
       run.assistantMessageId,
       run.startedAt,
     );
-    return { ...run, status: "running", endedAt: null, abortRequested: false };
+    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null };
   }
 
   /** The most recent run, the one replays and aborts refer to. */
@@ -63,8 +67,8 @@ export class RunStore {
     this.sql.exec("UPDATE runs SET abort_requested = 1 WHERE id = ?", id);
   }
 
-  finish(id: string, status: Exclude<RunStatus, "running">, endedAt: number): void {
-    this.sql.exec("UPDATE runs SET status = ?, ended_at = ? WHERE id = ?", status, endedAt, id);
+  finish(id: string, status: Exclude<RunStatus, "running">, endedAt: number, lastLineSeq: number): void {
+    this.sql.exec("UPDATE runs SET status = ?, ended_at = ?, last_line_seq = ? WHERE id = ?", status, endedAt, lastLineSeq, id);
   }
 
   remove(id: string): void {
@@ -85,5 +89,6 @@ function fromRow(row: RunRow): RunRecord {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     abortRequested: row.abort_requested === 1,
+    lastLineSeq: row.last_line_seq,
   };
 }

@@ -9,6 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
 import { hostToEdgeRunFrame, parseFrame, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
+import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
 import type { UIChunk } from "../translate/chunks.ts";
 import type { RunEnd } from "../translate/translator.ts";
@@ -197,7 +198,10 @@ export class SessionObject extends DurableObject<Env> {
     server.accept();
     const live = this.live;
     if (!live || live.record.id !== runId) {
-      const error = this.runs.latest()?.id === runId ? "this run has already ended" : "no such run in this session";
+      const ended = this.runs.latest();
+      // A host whose last ack was lost learns that its exit was stored before it is told to stop.
+      if (ended?.id === runId && ended.lastLineSeq !== null) send(server, { type: "ack", seq: ended.lastLineSeq });
+      const error = ended?.id === runId ? "this run has already ended" : "no such run in this session";
       send(server, { type: "error", error, fatal: true });
       server.close(4409, error);
       return new Response(null, { status: 101, webSocket: client });
@@ -255,7 +259,7 @@ export class SessionObject extends DurableObject<Env> {
     const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
     const chunks: UIChunk[] = [];
     for (const line of accepted) {
-      chunks.push(...live.translator.line(exceedsLineLimit(line) ? skippedLineMarker(line) : line));
+      chunks.push(...live.translator.line(exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
     }
     this.commit(live, live.lineSeq + accepted.length, chunks);
     send(socket, { type: "ack", seq: live.lineSeq });
@@ -309,7 +313,7 @@ export class SessionObject extends DurableObject<Env> {
     if (live.materializeTimer) clearTimeout(live.materializeTimer);
     const status = runStatus(live, end);
     this.messages.upsert(this.assistantMessage(live, false));
-    this.runs.finish(live.record.id, status, now);
+    this.runs.finish(live.record.id, status, now, live.lineSeq);
     if (live.socket) {
       send(live.socket, { type: "ack", seq: live.lineSeq });
       if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
@@ -472,10 +476,6 @@ function exceedsLineLimit(line: string): boolean {
   return line.length * 3 > MAX_LINE_BYTES && encoder.encode(line).byteLength > MAX_LINE_BYTES;
 }
 
-function skippedLineMarker(line: string): string {
-  const bytes = encoder.encode(line).byteLength;
-  return JSON.stringify({ event: "relay", stream: "skipped", data: { reason: "line-too-long", bytes } });
-}
 
 function runStatus(live: LiveRun, end: RunEnd): Exclude<RunStatus, "running"> {
   if (end.aborted || live.record.abortRequested) return "aborted";

@@ -35,6 +35,16 @@ describe("host resend", () => {
     await sendExit(run, 1, 0);
   });
 
+  it("tells a host that reconnects after the run ended what it stored, then to stop", async () => {
+    const { sessionId, runId, run, response } = await startRun("resend-4");
+    await sendExit(run, 1, 0);
+    await readSse(response);
+    // The host missed that ack (its connection dropped) and dials again.
+    const late = await openRun(sessionId, runId);
+    expect(late.resumeAt).toBe(1);
+    expect(await late.run.next()).toEqual({ type: "error", error: "this run has already ended", fatal: true });
+  });
+
   it("answers invalid frames with an error and keeps the run going", async () => {
     const { run, response } = await startRun("resend-3");
     run.send("not json");
