@@ -8,8 +8,11 @@ export interface SseEvent {
   data: string;
 }
 
-/** Parses SSE text blocks from a byte stream; returns the events and whether [DONE] was seen. */
-export async function collectEvents(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => void): Promise<boolean> {
+/**
+ * Parses SSE events from a byte stream, calling `onEvent` for each; `onEvent` may return true to stop
+ * reading. Returns whether [DONE] was seen.
+ */
+export async function collectEvents(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => boolean | void): Promise<boolean> {
   const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
   let buffer = "";
   try {
@@ -28,8 +31,12 @@ export async function collectEvents(body: ReadableStream<Uint8Array>, onEvent: (
           else if (line.startsWith("data: ")) data = line.slice(6);
         }
         if (data === null) continue;
-        onEvent({ id, data });
+        const stop = onEvent({ id, data });
         if (data === "[DONE]") return true;
+        if (stop === true) {
+          await reader.cancel().catch(() => {});
+          return false;
+        }
       }
     }
   } catch {
@@ -67,22 +74,38 @@ export async function readRunResiliently(
   throw new Error(`stream did not reach [DONE] after ${maxAttempts} re-attaches`);
 }
 
-/** The message the AI SDK's consumer builds from SSE events, validated like a client would. */
-export async function consumeWithAiSdk(events: SseEvent[]): Promise<UIMessage> {
-  const text = events.map((event) => `${event.id === null ? "" : `id: ${event.id}\n`}data: ${event.data}\n\n`).join("");
-  const chunks = parseJsonEventStream({ stream: new Response(text).body!, schema: uiMessageChunkSchema }).pipeThrough(
-    new TransformStream({
+/** The parts of an AI SDK version this reader needs (the current `ai`, or `ai-v6` for the strict 6.0.230). */
+export interface AiSdk {
+  parseJsonEventStream: typeof parseJsonEventStream;
+  uiMessageChunkSchema: unknown;
+  readUIMessageStream: (options: { stream: ReadableStream<unknown>; terminateOnError: boolean }) => AsyncIterable<unknown>;
+  validateUIMessages: (options: { messages: unknown[] }) => Promise<unknown>;
+}
+
+const CURRENT_SDK: AiSdk = { parseJsonEventStream, uiMessageChunkSchema, readUIMessageStream, validateUIMessages } as AiSdk;
+
+/** The message an AI SDK client builds from an SSE byte stream, validated like a client would. */
+export async function consumeStream(stream: ReadableStream<Uint8Array>, sdk: AiSdk = CURRENT_SDK): Promise<UIMessage> {
+  const parsed = sdk.parseJsonEventStream({ stream, schema: sdk.uiMessageChunkSchema as Parameters<typeof parseJsonEventStream>[0]["schema"] });
+  const chunks = parsed.pipeThrough(
+    new TransformStream<{ success: true; value: unknown } | { success: false; error: unknown }, unknown>({
       transform(result, controller) {
         if (!result.success) throw result.error;
         controller.enqueue(result.value);
       },
     }),
   );
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({ stream: chunks, terminateOnError: true })) last = message;
+  let last: unknown;
+  for await (const message of sdk.readUIMessageStream({ stream: chunks, terminateOnError: true })) last = message;
   if (!last) throw new Error("the stream built no message");
-  await validateUIMessages({ messages: [last] });
-  return last;
+  await sdk.validateUIMessages({ messages: [last] });
+  return last as UIMessage;
+}
+
+/** The same, from events already read. */
+export function consumeWithAiSdk(events: SseEvent[], sdk?: AiSdk): Promise<UIMessage> {
+  const text = events.map((event) => `${event.id === null ? "" : `id: ${event.id}\n`}data: ${event.data}\n\n`).join("");
+  return consumeStream(new Response(text).body!, sdk);
 }
 
 export function eventIds(events: SseEvent[]): number[] {

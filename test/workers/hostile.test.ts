@@ -4,9 +4,10 @@
 // input (tokens, bodies, ids, a second run) is covered in auth.test.ts, bad-input.test.ts and
 // session/run-lifecycle.test.ts.
 import { describe, expect, it } from "vitest";
-import { parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema, type UIMessage } from "ai";
+import type { UIMessage } from "ai";
 import { MAX_LINE_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
-import { api, chunksOf, readSse, sendExit, type SseEvent } from "./support/relay-client.ts";
+import { consumeWithAiSdk } from "../support/sse-reader.ts";
+import { api, chunksOf, readSse, sendExit } from "./support/relay-client.ts";
 import { startRun, textOf } from "./support/started-run.ts";
 
 const delta = (text: string) => JSON.stringify({ event: "agent", stream: "assistant", data: { delta: text } });
@@ -36,21 +37,6 @@ const VERBATIM_DELTAS: [string, string][] = [
   ["a NUL and control characters", "nul\u0000bell\u0007esc\u001b[31m"],
 ];
 
-async function consume(events: SseEvent[]): Promise<UIMessage> {
-  const text = events.map((event) => `${event.id === null ? "" : `id: ${event.id}\n`}data: ${event.data}\n\n`).join("");
-  const chunks = parseJsonEventStream({ stream: new Response(text).body!, schema: uiMessageChunkSchema }).pipeThrough(
-    new TransformStream({
-      transform(result, controller) {
-        if (!result.success) throw result.error;
-        controller.enqueue(result.value);
-      },
-    }),
-  );
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({ stream: chunks, terminateOnError: true })) last = message;
-  return last!;
-}
-
 describe("hostile agent lines", () => {
   it("skips and counts bad lines, passes awkward text through verbatim, loses no good line", async () => {
     const { sessionId, run, response } = await startRun("hostile-lines");
@@ -73,7 +59,7 @@ describe("hostile agent lines", () => {
     await sendExit(run, seq, 0);
     const events = await readSse(response);
     expect(textOf(chunksOf(events))).toBe(expected.join(""));
-    const message = await consume(events);
+    const message = await consumeWithAiSdk(events);
     expect(message.metadata).toMatchObject({ skippedLines: SKIPPED_LINES.length, status: "completed" });
     const stored = (await (await api(`/api/chat/${sessionId}/messages`)).json()) as UIMessage[];
     expect(stored[1]!.parts.filter((part) => part.type === "text").map((part) => (part as { text: string }).text).join("")).toBe(expected.join(""));

@@ -1,7 +1,8 @@
 // The persisted conversation: what GET /messages returns during and after a run, the real AI SDK
 // consumer agreeing with it, the session index, regenerate, and delete.
 import { describe, expect, it } from "vitest";
-import { parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema, validateUIMessages, type UIMessage } from "ai";
+import type { UIMessage } from "ai";
+import { consumeStream } from "../../support/sse-reader.ts";
 import { CAPTURES } from "../translate/captures.ts";
 import { api, connectHost, openRun, postChat, readSse, sendExit, sendLines, userMessage } from "../support/relay-client.ts";
 import { startRun, textDeltaLines } from "../support/started-run.ts";
@@ -12,26 +13,10 @@ async function history(sessionId: string): Promise<Message[]> {
   return (await (await api(`/api/chat/${sessionId}/messages`)).json()) as Message[];
 }
 
-/** The browser's view: the stream read by the AI SDK's own consumer, exactly as useChat reads it. */
-async function consume(response: Response): Promise<UIMessage> {
-  const chunks = parseJsonEventStream({ stream: response.body!, schema: uiMessageChunkSchema }).pipeThrough(
-    new TransformStream({
-      transform(result, controller) {
-        if (!result.success) throw result.error;
-        controller.enqueue(result.value);
-      },
-    }),
-  );
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({ stream: chunks, terminateOnError: true })) last = message;
-  await validateUIMessages({ messages: [last!] });
-  return last!;
-}
-
 describe("history", () => {
   it("is what the AI SDK consumer built from the stream, for a real captured run", async () => {
     const { sessionId, run, response } = await startRun("history-1", "run the exec tool");
-    const consumed = consume(response);
+    const consumed = consumeStream(response.body!);
     await sendExit(run, await sendLines(run, 1, CAPTURES.execTool.lines, 5), 0);
     const fromStream = await consumed;
     const [, stored] = await history(sessionId);

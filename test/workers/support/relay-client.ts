@@ -1,6 +1,9 @@
 // Test helpers that talk to the Worker the way browsers and agent hosts do.
 import { SELF } from "cloudflare:test";
 import type { EdgeToHostControlFrame, EdgeToHostRunFrame, HostToEdgeRunFrame } from "../../../protocol/host.ts";
+import { collectEvents, type SseEvent } from "../../support/sse-reader.ts";
+
+export type { SseEvent };
 
 export const RELAY_TOKEN = "test-relay-token";
 export const HOST_TOKEN = "test-host-token";
@@ -121,34 +124,11 @@ export async function sendExit(run: FrameSocket<EdgeToHostRunFrame>, seq: number
   await run.nextOfType("ack");
 }
 
-export interface SseEvent {
-  id: number | null;
-  data: string;
-}
-
 /** Reads an SSE response to its end (or until `stopAfter` data events), returning the events. */
 export async function readSse(response: Response, stopAfter = Infinity): Promise<SseEvent[]> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const events: SseEvent[] = [];
-  let buffer = "";
-  while (events.length < stopAfter) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0 && events.length < stopAfter) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let id: number | null = null;
-      let data: string | null = null;
-      for (const line of block.split("\n")) {
-        if (line.startsWith("id: ")) id = Number(line.slice(4));
-        else if (line.startsWith("data: ")) data = (data === null ? "" : `${data}\n`) + line.slice(6);
-      }
-      if (data !== null) events.push({ id, data });
-    }
-  }
-  await reader.cancel().catch(() => {});
+  if (stopAfter > 0) await collectEvents(response.body!, (event) => events.push(event) >= stopAfter);
+  else await response.body!.cancel();
   return events;
 }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { RelayUIMessage, UIChunk } from "../../../src/translate/chunks.ts";
 import { withoutDiscardedParts } from "../../../src/translate/discarded.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../../../src/sse.ts";
+import { consumeStream, type AiSdk } from "../../support/sse-reader.ts";
 import { CAPTURES } from "./captures.ts";
 import { HAND_MADE } from "./hand-made.ts";
 import { accumulate, translate, type Scenario } from "./scenario.ts";
@@ -26,32 +27,11 @@ function sseBytes(chunks: UIChunk[]): ReadableStream<Uint8Array> {
   });
 }
 
-type Sdk = {
-  parseJsonEventStream: typeof ai7.parseJsonEventStream;
-  uiMessageChunkSchema: unknown;
-  readUIMessageStream: (options: { stream: ReadableStream<unknown>; terminateOnError: boolean }) => AsyncIterable<unknown>;
-  validateUIMessages: (options: { messages: unknown[] }) => Promise<unknown>;
-};
-
 /** What a browser running this SDK version ends up with. */
-async function consume(sdk: Sdk, chunks: UIChunk[]): Promise<RelayUIMessage> {
-  const parsed = sdk.parseJsonEventStream({
-    stream: sseBytes(chunks),
-    schema: sdk.uiMessageChunkSchema as Parameters<typeof ai7.parseJsonEventStream>[0]["schema"],
-  });
-  const values = parsed.pipeThrough(
-    new TransformStream<{ success: true; value: unknown } | { success: false; error: unknown }, unknown>({
-      transform(result, controller) {
-        if (!result.success) throw result.error;
-        controller.enqueue(result.value);
-      },
-    }),
-  );
-  let last: unknown;
-  for await (const message of sdk.readUIMessageStream({ stream: values, terminateOnError: true })) last = message;
-  await sdk.validateUIMessages({ messages: [last] });
+async function consume(sdk: AiSdk, chunks: UIChunk[]): Promise<RelayUIMessage> {
+  const message = await consumeStream(sseBytes(chunks), sdk);
   // What JSON keeps (the SDK leaves keys set to undefined; a stored message has none).
-  return JSON.parse(JSON.stringify(last)) as RelayUIMessage;
+  return JSON.parse(JSON.stringify(message)) as RelayUIMessage;
 }
 
 /** ai 6 does not keep reasoning part ids; everything else is the same. */
@@ -76,20 +56,20 @@ describe.each(SCENARIOS)("%s", (_name, scenario) => {
   const persisted = accumulate(chunks);
 
   it("ai 7 builds the persisted message", async () => {
-    const message = await consume(ai7 as unknown as Sdk, chunks);
+    const message = await consume(ai7 as unknown as AiSdk, chunks);
     expect(message.parts.length).toBeGreaterThan(0);
     expect(withoutDiscardedParts(message)).toStrictEqual(persisted);
   });
 
   it("ai 6.0.230 (strict chunk schema) builds the persisted message", async () => {
-    const message = await consume(ai6 as unknown as Sdk, chunks);
+    const message = await consume(ai6 as unknown as AiSdk, chunks);
     expect(message.parts.length).toBeGreaterThan(0);
     expect(withoutDiscardedParts(message)).toStrictEqual(withoutReasoningIds(persisted));
   });
 });
 
 it("the consumer keeps withdrawn text that only withoutDiscardedParts removes", async () => {
-  const message = await consume(ai7 as unknown as Sdk, translate(HAND_MADE.replace));
+  const message = await consume(ai7 as unknown as AiSdk, translate(HAND_MADE.replace));
   const withdrawn = message.parts.filter((part) => part.type === "text" && part.text === "Draft answer");
   expect(withdrawn).toHaveLength(1);
   expect(withoutDiscardedParts(message).parts.some((part) => part.type === "text" && part.text === "Draft answer")).toBe(false);
@@ -98,5 +78,5 @@ it("the consumer keeps withdrawn text that only withoutDiscardedParts removes", 
 it("a chunk with a field the strict schema does not know is rejected (the check has teeth)", async () => {
   const chunks = translate(CAPTURES.final);
   const tampered = chunks.map((chunk) => (chunk.type === "text-start" ? { ...chunk, seq: 1 } : chunk)) as UIChunk[];
-  await expect(consume(ai6 as unknown as Sdk, tampered)).rejects.toThrow();
+  await expect(consume(ai6 as unknown as AiSdk, tampered)).rejects.toThrow();
 });
