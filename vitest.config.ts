@@ -4,8 +4,10 @@ import { offlineWranglerEnv } from "./scripts/offline-env.ts";
 
 Object.assign(process.env, offlineWranglerEnv(process.env));
 
-// Two projects: "workers" runs inside workerd (the Worker, the Durable Objects and the pure modules
-// they use); "node" runs the agent host and the end-to-end suites that start `wrangler dev`.
+// Three projects, run one after the other (sequence.groupOrder) so timing-sensitive suites never share
+// the machine's two cores with another suite: "workers" inside workerd (the Worker, the Durable Objects
+// and the pure modules they use), "node" (the agent host, page logic), "e2e" (the whole system:
+// `wrangler dev`, the agent host process, a fixture agent, Chromium).
 export default defineConfig({
   test: {
     projects: [
@@ -24,13 +26,14 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], sequence: { groupOrder: 0 } },
       },
       {
         test: {
           name: "node",
           include: ["agent-host/test/**/*.test.ts", "test/node/**/*.test.ts"],
           environment: "node",
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -41,6 +44,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
