@@ -83,6 +83,19 @@ describe("the chat page, streaming", () => {
     await second.context().close();
   });
 
+  it("shows the first answer of a new chat live in a tab that opened the chat before it was sent", async () => {
+    const { page: first, sessionId } = await suite.newChatPage();
+    // The second tab opens the empty chat; the session list has no row for it yet.
+    const second = await suite.signedInPage({ path: `/chat/${sessionId}` });
+    const text = words(160);
+    await sendMessage(first, text);
+    const [, seenSecond] = await Promise.all([watchAnswerUntil(first, text), watchAnswerUntil(second, text)]);
+    expectGrowingAnswer(seenSecond, text, 3);
+    await expectAnswerShownOnce(second, text, 1);
+    await first.context().close();
+    await second.context().close();
+  });
+
   it("shows the history again after a reload and when the chat is opened from the list", async () => {
     const { page, sessionId } = await suite.newChatPage();
     await sendMessage(page, "history first question");

@@ -26,7 +26,15 @@ describe("decideSync", () => {
     expect(decideSync(runningRow, undefined, true)).toBe("none");
   });
 
-  it("does nothing for a chat the index does not list yet", () => {
+  it("does nothing while the session list has not loaded", () => {
     expect(decideSync(undefined, syncStamp(idleRow), true)).toBe("none");
+  });
+
+  it("attaches to the first run of a new chat that another tab started", () => {
+    expect(decideSync(runningRow, syncStamp(null), true)).toBe("reload-and-attach");
+  });
+
+  it("reloads when the chat was deleted elsewhere", () => {
+    expect(decideSync(null, syncStamp(idleRow), true)).toBe("reload");
   });
 });

@@ -6,9 +6,15 @@ export type SyncAction = "none" | "reload" | "reload-and-attach";
 
 type SummaryState = Pick<ChatSummary, "updatedAt" | "status">;
 
-/** The index row's change stamp for this session. */
-export function syncStamp(summary: SummaryState): string {
-  return `${summary.updatedAt}|${summary.status}`;
+/**
+ * This session's row in the index: `null` when the list is loaded and has no row for it (a chat whose
+ * first message has not been sent yet), `undefined` while the list is not loaded.
+ */
+export type SessionRow = SummaryState | null | undefined;
+
+/** The index row's change stamp for this session ("absent" for a loaded list without it). */
+export function syncStamp(summary: SummaryState | null): string {
+  return summary === null ? "absent" : `${summary.updatedAt}|${summary.status}`;
 }
 
 /**
@@ -17,8 +23,8 @@ export function syncStamp(summary: SummaryState): string {
  * yet, the history just loaded is the starting point). A page following a stream (`idle` false) sees
  * its run's changes live and does nothing.
  */
-export function decideSync(summary: SummaryState | undefined, lastStamp: string | undefined, idle: boolean): SyncAction {
+export function decideSync(summary: SessionRow, lastStamp: string | undefined, idle: boolean): SyncAction {
   if (!idle || summary === undefined || lastStamp === undefined) return "none";
   if (syncStamp(summary) === lastStamp) return "none";
-  return summary.status === "running" ? "reload-and-attach" : "reload";
+  return summary?.status === "running" ? "reload-and-attach" : "reload";
 }

@@ -1,9 +1,8 @@
 import { useEffect, useRef } from "react";
-import type { ChatSummary } from "../api/relay-api.ts";
-import { decideSync, syncStamp } from "./session-sync.ts";
+import { decideSync, syncStamp, type SessionRow } from "./session-sync.ts";
 
 type SyncOptions = {
-  summary: ChatSummary | undefined;
+  summary: SessionRow;
   /** No stream attached and none being (re)established: the page is not following a run. */
   idle: boolean;
   reload: () => Promise<void>;
@@ -12,8 +11,9 @@ type SyncOptions = {
 
 /** Follows runs started by other tabs or devices, and picks up their final persisted answers. */
 export function useSessionSync({ summary, idle, reload, attach }: SyncOptions) {
-  // The history was loaded (and a live run attached) when the view opened: start from that row.
-  const lastStamp = useRef(summary && syncStamp(summary));
+  // The history was loaded (and a live run attached) when the view opened: start from that row, or from
+  // its absence (a new chat whose first run another tab may start).
+  const lastStamp = useRef(summary === undefined ? undefined : syncStamp(summary));
 
   useEffect(() => {
     if (summary === undefined) return;

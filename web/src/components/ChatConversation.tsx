@@ -20,7 +20,8 @@ type Props = {
   /** The session's history as `GET /messages` gave it, the active run's message included. */
   initialMessages: RelayUIMessage[];
   /** This session's row in the session index; undefined for a chat with no message yet. */
-  summary: ChatSummary | undefined;
+  /** This session's index row; null when the loaded list has none, undefined before it loads. */
+  summary: ChatSummary | null | undefined;
   hostsConnected: number | undefined;
   /** A run started or ended, or a send was refused: refresh the session list and host status now. */
   refreshRelayState: () => void;
@@ -102,6 +103,8 @@ export function ChatConversation(props: Props) {
       await api.abortRun(sessionId);
       recovery.cancel();
       await chat.stop();
+      // The run ends at the edge once the host confirms the agent stopped: show that in the list soon.
+      setTimeout(refreshRelayState, 700);
     } catch (error) {
       setNotice(`Could not stop the run: ${(error as Error).message}`);
     } finally {

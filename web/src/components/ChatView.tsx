@@ -7,7 +7,8 @@ type Props = {
   sessionId: string;
   token: string;
   api: RelayApi;
-  summary: ChatSummary | undefined;
+  /** This session's index row; null when the loaded list has none, undefined before it loads. */
+  summary: ChatSummary | null | undefined;
   hostsConnected: number | undefined;
   refreshRelayState: () => void;
   onUnauthorized: () => void;

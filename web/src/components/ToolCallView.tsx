@@ -23,7 +23,7 @@ export function ToolCallView({ call }: { call: DynamicToolUIPart }) {
         <span className="tool-state">{stateLabel}</span>
       </header>
       {call.input !== undefined && (
-        <details className="tool-input">
+        <details className="tool-input" open>
           <summary>Input</summary>
           <pre>{displayValue(call.input)}</pre>
         </details>

@@ -67,7 +67,7 @@ export function Workspace({ token, onSignOut }: Props) {
             sessionId={openId}
             token={token}
             api={api}
-            summary={chats.data?.find((chat) => chat.id === openId)}
+            summary={chats.data && (chats.data.find((chat) => chat.id === openId) ?? null)}
             hostsConnected={hosts.data}
             refreshRelayState={refreshRelayState}
             onUnauthorized={onUnauthorized}
