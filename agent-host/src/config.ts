@@ -6,11 +6,14 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ID_PATTERN } from "../../protocol/limits.ts";
 import { checkTemplate, parseCommandLine } from "./adapters/argv-template.ts";
-import { DEFAULT_OPENCLAW_COMMAND } from "./adapters/openclaw.ts";
+import { DEFAULT_OPENCLAW_COMMAND, OPENCLAW_DEFAULT_MAX_RUNS } from "./adapters/openclaw.ts";
 import { UNACKED_BYTES_PAUSE } from "./run-outbox.ts";
 
 export const AGENT_KINDS = ["openclaw", "jsonl"] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
+
+/** --max-runs when not given: what the agent can do at once (openclaw: one turn per state directory). */
+export const DEFAULT_MAX_RUNS: Record<AgentKind, number> = { openclaw: OPENCLAW_DEFAULT_MAX_RUNS, jsonl: 4 };
 
 export interface HostConfig {
   /** The edge's base URL as ws:// or wss:// (no trailing slash); socket paths are appended. */
@@ -47,8 +50,9 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
                        ${DEFAULT_OPENCLAW_COMMAND.join(" ")}
   --cwd <dir>          Working directory of the agent (default: the current directory).
   --env KEY=VALUE      Extra environment for the agent; repeat for several.
-  --max-runs <n>       Runs at once, across sessions (default 4, 1..64). A start beyond it is
-                       refused and the browser says so.
+  --max-runs <n>       Runs at once, across sessions, 1..64. A start beyond it is refused and
+                       the browser says so. Default: 1 with openclaw (its state directory takes
+                       one turn at a time), 4 with jsonl.
   --max-unacked-mib <n>
                        Memory bound per run (default 16): when this much of a run's output waits
                        for the edge's acknowledgement, the host stops reading the agent's output
@@ -76,7 +80,7 @@ const flagsSchema = z.object({
     .int("--max-runs must be a whole number")
     .min(1, "--max-runs must be at least 1")
     .max(64, "--max-runs must be at most 64")
-    .default(4),
+    .optional(),
   maxUnackedMib: z.coerce
     .number({ error: "--max-unacked-mib must be a number" })
     .int("--max-unacked-mib must be a whole number")
@@ -122,9 +126,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Hos
   });
   if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? "invalid configuration");
 
-  const { maxUnackedMib, ...flags } = parsed.data;
+  const { maxUnackedMib, maxRuns, ...flags } = parsed.data;
   return {
     ...flags,
+    maxRuns: maxRuns ?? DEFAULT_MAX_RUNS[flags.agent],
     maxUnackedBytes: maxUnackedMib * 2 ** 20,
     command: commandFor(parsed.data.agent, values.command),
     cwd: workingDirectory(values.cwd),

@@ -26,13 +26,18 @@ describe("loadConfig", () => {
     expect(load([], { ...env, RELAY_URL: "http://localhost:1" }).url).toBe("ws://localhost:1");
   });
 
-  it("applies the defaults: openclaw, 4 runs, the current directory, a host id from the hostname", () => {
+  it("applies the defaults: openclaw, 1 run, the current directory, a host id from the hostname", () => {
     const config = load(["--url", "http://h"]);
-    expect(config).toMatchObject({ agent: "openclaw", maxRuns: 4, cwd: process.cwd(), env: {}, token: "secret" });
+    expect(config).toMatchObject({ agent: "openclaw", maxRuns: 1, cwd: process.cwd(), env: {}, token: "secret" });
     expect(config.maxUnackedBytes).toBe(16 * 2 ** 20);
     expect(config.command).toEqual(DEFAULT_OPENCLAW_COMMAND);
     expect(config.hostId).toBe(defaultHostId());
     expect(config.hostId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+  });
+
+  it("runs 4 jsonl agents at once by default; --max-runs overrides either default", () => {
+    expect(load(["--url", "http://h", "--agent", "jsonl", "--command", "my-agent {message}"]).maxRuns).toBe(4);
+    expect(load(["--url", "http://h", "--max-runs", "3"]).maxRuns).toBe(3);
   });
 
   it("takes the token from the flag over the environment", () => {

@@ -153,9 +153,33 @@ describe("openclawFailure", () => {
     expect(openclawFailure('{"ok":false,"error":{}}', exit(1), false)).toBe("openclaw reported a failure");
   });
 
+  it("adds the failure object's issues, as openclaw 2026.9.6 prints them for an invalid config", () => {
+    const invalidConfig = {
+      ok: false,
+      error: { type: "cli_error", message: "OpenClaw config is invalid: ~/bad.json" },
+      issues: [{ path: "<root>", message: "JSON5 parse failed: SyntaxError: JSON5: invalid end of input at 2:1" }],
+    };
+    expect(openclawFailure(JSON.stringify(invalidConfig, null, 2), exit(1), false)).toBe(
+      "OpenClaw config is invalid: ~/bad.json (cli_error): <root>: JSON5 parse failed: SyntaxError: JSON5: invalid end of input at 2:1",
+    );
+  });
+
   it("names an unexpected exit code or signal", () => {
     expect(openclawFailure("not json", exit(1, null, "warn\nError: no config\n"), false)).toBe("openclaw exited with code 1: Error: no config");
     expect(openclawFailure("", exit(null, "SIGKILL"), false)).toBe("openclaw was stopped by SIGKILL");
+  });
+
+  it("quotes the launcher's reason, not the advice after it (openclaw 2026.9.6 started by Node 20)", () => {
+    const stderr = "openclaw: Node 20.20.2: node:sqlite is unavailable; use 24.16+/26.1+ or a build with the fix.\n"
+      + "If you use nvm, run:\n  nvm install 26\n  nvm use 26\n  nvm alias default 26\n";
+    expect(openclawFailure("", exit(1, null, stderr), false)).toBe(
+      "openclaw exited with code 1: Node 20.20.2: node:sqlite is unavailable; use 24.16+/26.1+ or a build with the fix.",
+    );
+  });
+
+  it("removes the colours openclaw's log lines carry even when stderr is a pipe", () => {
+    const stderr = "\x1B[31m[diagnostic]\x1B[39m \x1B[31mlane task error: boom\x1B[39m\n";
+    expect(openclawFailure("", exit(1, null, stderr), false)).toBe("openclaw exited with code 1: [diagnostic] lane task error: boom");
   });
 
   it("leaves a spawn failure to the exit frame", () => {

@@ -48,13 +48,6 @@ function post(sessionId: string, text: string): Promise<Response> {
 const resume = (sessionId: string) => (lastEventId: number) =>
   relay.api(`/api/chat/${sessionId}/stream`, { headers: { "last-event-id": String(lastEventId) } });
 
-async function storedAnswer(sessionId: string): Promise<UIMessage> {
-  const history = (await (await relay.api(`/api/chat/${sessionId}/messages`)).json()) as UIMessage[];
-  const { streaming, ...metadata } = history.at(-1)!.metadata as { streaming: boolean };
-  expect(streaming).toBe(false);
-  return { ...history.at(-1)!, metadata };
-}
-
 const textOf = (message: UIMessage) => message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
 
 function expectContiguous(events: SseEvent[]): void {
@@ -66,7 +59,7 @@ function expectContiguous(events: SseEvent[]): void {
 async function checkPersisted(sessionId: string, events: SseEvent[]): Promise<UIMessage> {
   expectContiguous(events);
   const consumed = await consumeWithAiSdk(events);
-  expect(await storedAnswer(sessionId)).toEqual(consumed);
+  expect(await relay.storedAnswer(sessionId)).toEqual(consumed);
   return consumed;
 }
 

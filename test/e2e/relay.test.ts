@@ -50,14 +50,6 @@ function resumeFrom(sessionId: string, through: () => string) {
     });
 }
 
-async function storedAnswer(sessionId: string): Promise<UIMessage> {
-  const history = (await (await relay.api(`/api/chat/${sessionId}/messages`)).json()) as UIMessage[];
-  const answer = history.at(-1)!;
-  const { streaming, ...metadata } = answer.metadata as { streaming: boolean };
-  expect(streaming).toBe(false);
-  return { ...answer, metadata };
-}
-
 function answerText(message: UIMessage): string {
   return message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
 }
@@ -73,7 +65,7 @@ describe("end to end through wrangler dev and the agent host", () => {
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     const consumed = await consumeWithAiSdk(events);
     expect(answerText(consumed).trim()).toBe(text);
-    expect(await storedAnswer("e2e-plain")).toEqual(consumed);
+    expect(await relay.storedAnswer("e2e-plain")).toEqual(consumed);
   });
 
   it("loses and duplicates nothing when every connection is cut mid-run, several times", async () => {
@@ -92,7 +84,7 @@ describe("end to end through wrangler dev and the agent host", () => {
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     const consumed = await consumeWithAiSdk(events);
     expect(answerText(consumed).trim()).toBe(text);
-    expect(await storedAnswer("e2e-cut")).toEqual(consumed);
+    expect(await relay.storedAnswer("e2e-cut")).toEqual(consumed);
   });
 
   it("loses and duplicates nothing when wrangler dev is killed and restarted mid-run", async () => {
@@ -109,6 +101,6 @@ describe("end to end through wrangler dev and the agent host", () => {
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     const consumed = await consumeWithAiSdk(events);
     expect(answerText(consumed).trim()).toBe(text);
-    expect(await storedAnswer("e2e-restart")).toEqual(consumed);
+    expect(await relay.storedAnswer("e2e-restart")).toEqual(consumed);
   });
 });

@@ -1,6 +1,7 @@
 // The real agent host (agent-host/src/cli.ts) as a child process, pointed at a test edge, running the
-// fixture agent (test/fixtures/replay-agent.mjs) through the jsonl adapter.
+// fixture agent (test/fixtures/replay-agent.mjs) through the jsonl adapter, or the openclaw adapter.
 import { join } from "node:path";
+import type { AgentKind } from "../../agent-host/src/config.ts";
 import { spawnGroup, type GroupProcess } from "./process-group.ts";
 import { PROJECT_ROOT } from "./wrangler-dev.ts";
 
@@ -9,27 +10,34 @@ export const FIXTURE_AGENT = join(PROJECT_ROOT, "test/fixtures/replay-agent.mjs"
 export interface AgentHostOptions {
   url: string;
   token: string;
-  /** The agent's argv template; default: the fixture agent saying the user's message word by word. */
+  /** Default "jsonl". */
+  agent?: AgentKind;
+  /** The agent's argv template; default for jsonl: the fixture agent saying the user's message word by
+   * word; for openclaw: the adapter's own. */
   command?: string[];
+  /** Default: the host's own for the agent kind (agent-host/src/config.ts). */
   maxRuns?: number;
   hostId?: string;
   extraArgs?: string[];
+  /** The host's environment (its agents inherit it); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function startAgentHost(options: AgentHostOptions): GroupProcess {
-  const command = options.command ?? [process.execPath, FIXTURE_AGENT, "--say", "{message}", "--delay", "5"];
+  const agent = options.agent ?? "jsonl";
+  const command = options.command ?? (agent === "jsonl" ? [process.execPath, FIXTURE_AGENT, "--say", "{message}", "--delay", "5"] : undefined);
   return spawnGroup(
     process.execPath,
     [
       join(PROJECT_ROOT, "agent-host/src/cli.ts"),
       "--url", options.url,
-      "--agent", "jsonl",
-      "--command", JSON.stringify(command),
-      "--max-runs", String(options.maxRuns ?? 4),
+      "--agent", agent,
+      ...(command ? ["--command", JSON.stringify(command)] : []),
+      ...(options.maxRuns === undefined ? [] : ["--max-runs", String(options.maxRuns)]),
       "--host-id", options.hostId ?? "e2e-host",
       ...(options.extraArgs ?? []),
     ],
-    { cwd: PROJECT_ROOT, env: { ...process.env, RELAY_HOST_TOKEN: options.token } },
+    { cwd: PROJECT_ROOT, env: { ...(options.env ?? process.env), RELAY_HOST_TOKEN: options.token } },
   );
 }
 

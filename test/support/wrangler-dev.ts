@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { UIMessage } from "ai";
 import { offlineWranglerEnv } from "../../scripts/offline-env.ts";
 import { freePort } from "./free-port.ts";
 import { spawnGroup, type GroupProcess } from "./process-group.ts";
@@ -74,6 +75,19 @@ export class WranglerDev {
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${this.relayToken}`);
     return fetch(`${this.url}${path}`, { ...init, headers });
+  }
+
+  /**
+   * A session's last message as `GET /api/chat/:id/messages` returns it, in the shape the stream's message
+   * has: without the `streaming` flag, which must be false by then.
+   */
+  async storedAnswer(sessionId: string): Promise<UIMessage> {
+    const history = (await (await this.api(`/api/chat/${sessionId}/messages`)).json()) as UIMessage[];
+    const answer = history.at(-1);
+    if (!answer) throw new Error(`session ${sessionId} has no messages`);
+    const { streaming, ...metadata } = answer.metadata as { streaming?: unknown };
+    if (streaming !== false) throw new Error(`the last message of session ${sessionId} has streaming: ${String(streaming)}`);
+    return { ...answer, metadata };
   }
 
   async hostsConnected(): Promise<number> {

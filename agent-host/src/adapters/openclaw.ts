@@ -18,6 +18,13 @@ export const DEFAULT_OPENCLAW_COMMAND: readonly string[] = [
   "openclaw", "agent", "--local", "--agent", "main", "--session-id", "{session}", "--message", "{message}", "--json",
 ];
 
+/**
+ * `openclaw agent --local` runs on one state directory that a single process owns at a time: a second
+ * turn started meanwhile fails after ~10 s with "failed to acquire gateway state ownership". So by
+ * default the host runs one openclaw turn at once and refuses a second chat's start at once, saying so.
+ */
+export const OPENCLAW_DEFAULT_MAX_RUNS = 1;
+
 /** The environment variable that tells the preload module where to write events. */
 export const EVENTS_FILE_ENV = "AGENT_RELAY_EVENTS_FILE";
 
@@ -96,20 +103,24 @@ export function openclawAdapter(config: AdapterConfig): AgentAdapter {
 
 /**
  * What went wrong, from the CLI's `--json` output and exit, or undefined when nothing did.
- * `{"ok":false,"error":{type,message}}` says it best; otherwise a non-zero exit or a signal that the
- * user did not ask for (an abort) is named. A spawn failure is not repeated: the exit frame carries it.
+ * `{"ok":false,"error":{type,message},"issues"?:[{path,message}]}` says it best; otherwise a non-zero exit
+ * or a signal that the user did not ask for (an abort) is named, with stderr's best line. A spawn failure
+ * is not repeated: the exit frame carries it.
  */
 export function openclawFailure(stdout: string, exit: AgentExit, aborted: boolean): string | undefined {
   if (exit.error) return undefined;
   const reported = failureObjectMessage(stdout);
   if (reported) return reported;
   if (aborted) return undefined;
-  const stderrLine = exit.stderrTail.trim().split("\n").at(-1)?.trim();
+  const stderrLine = stderrSummary(exit.stderrTail);
   const detail = stderrLine ? `: ${stderrLine}` : "";
   if (exit.code !== null && exit.code !== 0) return `openclaw exited with code ${exit.code}${detail}`;
   if (exit.signal) return `openclaw was stopped by ${exit.signal}${detail}`;
   return undefined;
 }
+
+/** The failure object's issues (e.g. why the config is invalid) are where the detail is; a few suffice. */
+const MAX_ISSUES = 3;
 
 function failureObjectMessage(stdout: string): string | undefined {
   let value: unknown;
@@ -119,7 +130,25 @@ function failureObjectMessage(stdout: string): string | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null || (value as { ok?: unknown }).ok !== false) return undefined;
-  const error = (value as { error?: { type?: unknown; message?: unknown } }).error;
+  const { error, issues } = value as { error?: { type?: unknown; message?: unknown }; issues?: unknown };
   const message = typeof error?.message === "string" && error.message ? error.message : "openclaw reported a failure";
-  return typeof error?.type === "string" && error.type ? `${message} (${error.type})` : message;
+  const typed = typeof error?.type === "string" && error.type ? `${message} (${error.type})` : message;
+  const details = (Array.isArray(issues) ? issues : []).slice(0, MAX_ISSUES).flatMap((issue: { path?: unknown; message?: unknown }) =>
+    typeof issue?.message === "string" ? [typeof issue.path === "string" ? `${issue.path}: ${issue.message}` : issue.message] : [],
+  );
+  return details.length > 0 ? `${typed}: ${details.join("; ")}` : typed;
+}
+
+const ANSI_ESCAPE = /\x1B\[[0-9;]*[A-Za-z]/g;
+/** How openclaw's launcher states why it cannot run (wrong Node, broken install), before any advice lines. */
+const LAUNCHER_PREFIX = "openclaw: ";
+
+/**
+ * The stderr line that explains a failed exit: the launcher's own `openclaw: ...` line when there is one
+ * (the lines after it are advice, e.g. nvm commands), else the last line; colours removed.
+ */
+function stderrSummary(stderrTail: string): string | undefined {
+  const lines = stderrTail.replace(ANSI_ESCAPE, "").split("\n").map((line) => line.trim()).filter(Boolean);
+  const launcher = lines.find((line) => line.startsWith(LAUNCHER_PREFIX));
+  return launcher ? launcher.slice(LAUNCHER_PREFIX.length) : lines.at(-1);
 }
