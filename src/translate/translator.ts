@@ -15,8 +15,10 @@
 //   text starts a new part.
 // - Errors are self-contained text parts "[error] <message>" (not the SDK's `error` chunk: consumers
 //   run with terminateOnError). Agent errors are reported once; a user's stop is not an error.
+// - openclaw's preamble item (the words before a tool call) is shown as text when no assistant text
+//   said the same.
 // - Lines that are malformed, of an unknown kind, or the host's line-too-long marker count as
-//   `skippedLines`; known streams with nothing to show (item, plan, approval, patch, the agent's
+//   `skippedLines`; known streams with nothing to show (other items, plan, approval, patch, the agent's
 //   recoverable-fault `error` stream, run_status phases other than retrying) count as `ignoredLines`.
 // Ids are `<runId>-<kind>-<n>` from a counter kept in the snapshot, so a translator restored from a
 // snapshot continues with fresh, deterministic ids. The agent's tool call ids are mapped to ours
@@ -50,6 +52,8 @@ export interface TranslatorSnapshot {
   openTools: Array<{ agentId: string; id: string }>;
   /** Some closed, kept text part has text (an answer or an error). */
   textKept: boolean;
+  /** The agent wrote text since the run began or its last tool call began. */
+  spokeSinceTool: boolean;
   errorReported: boolean;
   aborted: boolean;
   sawLines: boolean;
@@ -201,6 +205,8 @@ export class RunTranslator {
         return this.#runStatus(data);
       case "usage":
         return this.#usage(data);
+      case "item":
+        return this.#item(data);
       default:
         if (IGNORED_STREAMS.has(stream)) this.#s.ignoredLines++;
         else this.#s.skippedLines++;
@@ -238,6 +244,21 @@ export class RunTranslator {
     if (data.stopReason === "error" && typeof data.errorMessage === "string") {
       this.#reportAgentError(parseErrorBody(data.errorMessage));
     }
+  }
+
+  /**
+   * openclaw reports what the model says before a tool call ("Let me read the file.") as a preamble
+   * item; often the same words also come as assistant text, sometimes only here. Shown once, as text,
+   * when the item ends (its progress updates repeat themselves) and no assistant text said it.
+   */
+  #item(data: Record<string, unknown>): void {
+    const text = data.progressText;
+    if (data.kind === "preamble" && data.phase === "end" && typeof text === "string" && text.trim() && !this.#s.spokeSinceTool) {
+      this.#appendText(text, typeof data.itemId === "string" ? data.itemId : null);
+      this.#closeText();
+      return;
+    }
+    this.#s.ignoredLines++;
   }
 
   #thinking(data: Record<string, unknown>): void {
@@ -318,6 +339,7 @@ export class RunTranslator {
 
   #startTool(agentId: string, toolName: string, input: Record<string, JSONValue>): string {
     this.#closeOpenParts();
+    this.#s.spokeSinceTool = false;
     const id = this.#newId("tool");
     this.#s.openTools.push({ agentId, id });
     this.#emit({ type: "tool-input-start", toolCallId: id, toolName, dynamic: true });
@@ -354,6 +376,7 @@ export class RunTranslator {
     }
     this.#emit({ type: "text-delta", id: this.#s.text.id, delta });
     this.#s.text.hasContent = true;
+    this.#s.spokeSinceTool = true;
   }
 
   #closeText(): void {
@@ -453,6 +476,7 @@ function freshState(): TranslatorSnapshot {
     status: null,
     openTools: [],
     textKept: false,
+    spokeSinceTool: false,
     errorReported: false,
     aborted: false,
     sawLines: false,

@@ -73,10 +73,23 @@ describe("exec-tool.jsonl: live output of a running command", () => {
   });
 });
 
-it("ok-think-off.jsonl: the answer that arrives as one delta is one text part", () => {
+it("ok-think-off.jsonl: the preamble said only as an item is shown; the answer that arrives as one delta is one text part", () => {
   const message = accumulate(translate(CAPTURES.okThinkOff));
-  expect(texts(message)).toEqual(["The file says hello from the fake server."]);
+  expect(texts(message)).toEqual(["Let me read the file.", "The file says hello from the fake server."]);
   expect(finishOf(translate(CAPTURES.okThinkOff)).messageMetadata.status).toBe("completed");
+});
+
+describe("the words before a tool call (openclaw's preamble item)", () => {
+  it("are shown once, before the tool, when they come only as the item (exec-tool.jsonl)", () => {
+    const message = accumulate(translate(CAPTURES.execTool));
+    expect(message.parts.map((part) => part.type).filter((type) => type !== "data-status")).toEqual(["text", "dynamic-tool", "text"]);
+    expect(texts(message)).toEqual(["Let me read the file.", "The file says hello from the fake server."]);
+  });
+
+  it("are not repeated when they also came as assistant text (final.jsonl)", () => {
+    const message = accumulate(translate(CAPTURES.final));
+    expect(texts(message)).toEqual(["Let me read the file.", "The file says hello from the fake server."]);
+  });
 });
 
 describe("e401.jsonl: the provider refuses the token", () => {
@@ -98,7 +111,7 @@ describe("sigterm.jsonl: the user pressed Stop", () => {
   const message = accumulate(chunks);
 
   it("keeps the partial answer and shows no error", () => {
-    expect(texts(message)).toEqual(["The"]);
+    expect(texts(message)).toEqual(["Let me read the file.", "The"]);
     expect(JSON.stringify(chunks)).not.toContain("[error]");
   });
 
