@@ -26,12 +26,13 @@ const suite = useBrowserSuite({
   hostArgs: ["--cwd", CAPTURES],
 });
 
-const ANSWER = "The file says hello from the fake server.";
+// The words before the tool call, then the answer after it (the tool card stands between them).
+const ANSWER = "Let me read the file. The file says hello from the fake server.";
 
 describe("the chat page, an answer with a tool call", () => {
   const sizes: [string, BrowserContextOptions][] = [["desktop", DESKTOP], ["phone", PHONE]];
   for (const [name, size] of sizes) {
-    it(`shows the tool call's name, live output and result, then the text (${name})`, async () => {
+    it(`shows the words before the tool call, its name, live output and result, then the answer (${name})`, async () => {
       const { page } = await suite.newChatPage({ size });
       await sendMessage(page, "exec-tool.jsonl");
       const toolCall = page.getByRole("region", { name: "Tool call exec" });
