@@ -1,0 +1,44 @@
+// CPU time spent by each part of the system during a benchmark, from /proc (user + system, in ms;
+// the kernel counts in ticks of 10 ms (USER_HZ 100), so sum over enough work). The agents are the host's children:
+// their time shows in the host's "children" counters once it has reaped them.
+import { readFileSync } from "node:fs";
+import type { BenchRelay } from "./relay.ts";
+
+const MS_PER_TICK = 10;
+
+export interface CpuSplit {
+  workerd: number;
+  host: number;
+  agents: number;
+  /** This process: the SSE readers. */
+  readers: number;
+}
+
+function ticks(pid: number): { own: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) is in parentheses and may hold spaces, so count from the last ")":
+  // utime, stime, cutime, cstime are fields 14 to 17 of the line, 11 to 14 of what follows it.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return { own: fields[11]! + fields[12]!, children: fields[13]! + fields[14]! };
+}
+
+/** Starts counting; the returned function gives the CPU ms used by each part since. */
+export function cpuMeter(relay: BenchRelay): () => CpuSplit {
+  const workerd = relay.workerdPid();
+  const read = () => {
+    const host = ticks(relay.hostPid);
+    const self = process.cpuUsage();
+    return { workerd: ticks(workerd).own * MS_PER_TICK, host: host.own * MS_PER_TICK, agents: host.children * MS_PER_TICK, readers: (self.user + self.system) / 1000 };
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    return { workerd: end.workerd - start.workerd, host: end.host - start.host, agents: end.agents - start.agents, readers: end.readers - start.readers };
+  };
+}
+
+/** The summed CPU of several measurements, per 1,000 agent lines. */
+export function cpuPer1000Lines(splits: readonly CpuSplit[], lines: number): CpuSplit {
+  const per = (pick: (split: CpuSplit) => number) => (splits.reduce((sum, split) => sum + pick(split), 0) * 1000) / lines;
+  return { workerd: per((s) => s.workerd), host: per((s) => s.host), agents: per((s) => s.agents), readers: per((s) => s.readers) };
+}

@@ -1,0 +1,47 @@
+// The benchmarks' arithmetic (pure): reading bench-agent deltas back, medians and percentiles,
+// exactly-once checks.
+
+/** A bench-agent delta is "<index>@<epoch ms> " (see bench-agent.mjs); in a text-delta chunk's JSON. */
+const DELTA_IN_CHUNK = /"type":"text-delta".*"delta":"(\d+)@(\d+(?:\.\d+)?) "/;
+const DELTA_IN_TEXT = /(\d+)@\d+(?:\.\d+)? /g;
+
+export function parseBenchDelta(chunkJson: string): { index: number; writtenAt: number } | null {
+  const match = DELTA_IN_CHUNK.exec(chunkJson);
+  return match ? { index: Number(match[1]), writtenAt: Number(match[2]) } : null;
+}
+
+/** The delta numbers in a message's text, in order. */
+export function deltaIndexesInText(text: string): number[] {
+  return Array.from(text.matchAll(DELTA_IN_TEXT), (match) => Number(match[1]));
+}
+
+/** Whether `indexes` is exactly 1..expected, and if not, what is missing or repeated. */
+export function checkExactlyOnce(counts: ArrayLike<number>, expected: number): { missing: number; duplicated: number } {
+  let missing = 0;
+  let duplicated = 0;
+  for (let i = 1; i <= expected; i++) {
+    const count = counts[i] ?? 0;
+    if (count === 0) missing += 1;
+    else duplicated += count - 1;
+  }
+  return { missing, duplicated };
+}
+
+/** Per-index arrival counts of a list of delta numbers (index 0 unused). */
+export function countIndexes(indexes: readonly number[], expected: number): number[] {
+  const counts = new Array<number>(expected + 1).fill(0);
+  for (const index of indexes) if (index >= 1 && index <= expected) counts[index]! += 1;
+  return counts;
+}
+
+/** The value below which `p` percent of `values` lie (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error("percentile of no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
