@@ -362,7 +362,9 @@ export class SessionObject extends DurableObject<Env> {
 
   /** Sends the stored events after `afterSeq` a page at a time, then joins the live set (or ends). */
   private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
-    subscriber.sentSeq = afterSeq;
+    const lastSeq = this.live?.record.id === runId ? this.live.eventSeq : this.runLog.tail(runId).eventSeq;
+    // An id beyond this run's events comes from another (earlier, longer) run: this run is new to it.
+    subscriber.sentSeq = afterSeq > lastSeq ? 0 : afterSeq;
     for (;;) {
       let readSomething = false;
       for (const page of this.runLog.pages(runId, subscriber.sentSeq)) {
@@ -379,12 +381,14 @@ export class SessionObject extends DurableObject<Env> {
         subscriber.close();
         return;
       }
-      if (live.eventSeq === subscriber.sentSeq) {
-        // Caught up with the running run: from here on it gets each batch as it is stored.
-        this.subscribers.add(subscriber);
-        this.startKeepalive();
-        return;
+      if (live.eventSeq !== subscriber.sentSeq) {
+        // Storage had nothing after sentSeq, yet the run is elsewhere: never spin on it.
+        throw new Error(`replay of ${runId} stuck at ${subscriber.sentSeq}, run at ${live.eventSeq}`);
       }
+      // Caught up with the running run: from here on it gets each batch as it is stored.
+      this.subscribers.add(subscriber);
+      this.startKeepalive();
+      return;
     }
   }
 

@@ -70,6 +70,20 @@ describe("resume", () => {
     expect(history).toHaveLength(2);
   });
 
+  it("replays the whole run for a Last-Event-ID beyond it (an id from an earlier, longer run)", async () => {
+    const { run, response } = await startRun("replay-6");
+    const next = await sendLines(run, 1, textDeltaLines(5));
+    const stale = await api("/api/chat/replay-6/stream", { headers: { "last-event-id": "999999" } });
+    expect(stale.status).toBe(200);
+    // The object still answers others meanwhile.
+    expect((await api("/api/chat/replay-6/messages")).status).toBe(200);
+    await sendExit(run, next, 0);
+    const [live, replayed] = await Promise.all([readSse(response), readSse(stale)]);
+    expect(replayed).toEqual(live);
+    const ended = await api("/api/chat/replay-6/stream", { headers: { "last-event-id": "999999" } });
+    expect(await readSse(ended)).toEqual(live);
+  });
+
   it("rejects a Last-Event-ID that is not a sequence number", async () => {
     const response = await api("/api/chat/replay-4/stream", { headers: { "last-event-id": "abc" } });
     expect(response.status).toBe(400);
