@@ -101,7 +101,7 @@ describe.runIf(live && openclaw)("the real openclaw CLI, end to end through the 
 
   afterAll(async () => {
     await host?.stop();
-    await relay.stop();
+    await relay.dispose();
     await model?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });

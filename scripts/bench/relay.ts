@@ -1,6 +1,6 @@
 // The system under test, on this machine: `wrangler dev` (local workerd) and the real agent host
 // process running the benchmarks' agent (bench-agent.mjs), reusing the end-to-end harness.
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { UIMessage } from "ai";
 import { startAgentHost, waitForHosts } from "../../test/support/agent-host-process.ts";
@@ -31,8 +31,7 @@ export class BenchRelay {
 
   async stop(): Promise<void> {
     await this.#host?.stop();
-    await this.edge.stop();
-    rmSync(this.edge.persistTo, { recursive: true, force: true });
+    await this.edge.dispose();
   }
 
   /** POST /api/chat: starts a run of the bench agent with `spec`; the response is its stream. */

@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await relay.stop();
+  await relay.dispose();
 });
 
 function words(count: number, tag: string): string {

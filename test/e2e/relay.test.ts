@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
   await proxy.close();
-  await relay.stop();
+  await relay.dispose();
 });
 
 function words(count: number): string {

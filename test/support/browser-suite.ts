@@ -61,7 +61,7 @@ export function useBrowserSuite(options: BrowserSuiteOptions): BrowserSuite {
     await browser?.close();
     await host?.stop();
     await proxy.close();
-    await relay.stop();
+    await relay.dispose();
   });
 
   return {

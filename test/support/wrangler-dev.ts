@@ -1,6 +1,6 @@
 // `wrangler dev` on local workerd, on a free loopback port, with test secrets and its own persisted
 // state directory, so a test can kill it and start it again on the same state.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,12 @@ export class WranglerDev {
   async stop(): Promise<void> {
     await this.process?.stop();
     this.process = null;
+  }
+
+  /** Stops it for good and removes its persisted state. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.persistTo, { recursive: true, force: true });
   }
 
   output(): string {
