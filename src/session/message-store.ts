@@ -17,13 +17,10 @@ export class MessageStore {
 
   /** Adds a message unless one with its id exists. Returns whether it was added. */
   insertIfAbsent(message: UIMessage): boolean {
-    const cursor = this.sql.exec(
-      "INSERT INTO messages (id, role, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
-      message.id,
-      message.role,
-      JSON.stringify(message),
-    );
-    return cursor.rowsWritten > 0;
+    // Asked first: an INSERT that hits the conflict still reports rows written (the index probe).
+    if (this.has(message.id)) return false;
+    this.sql.exec("INSERT INTO messages (id, role, body) VALUES (?, ?, ?)", message.id, message.role, JSON.stringify(message));
+    return true;
   }
 
   /** Inserts or replaces a message in place (its position is kept). */

@@ -44,9 +44,8 @@ export class RunStore {
     )`);
   }
 
-  /** Starts a run; only the latest run is kept (older runs live on in the messages they produced). */
+  /** Records a new run; the one it replaces stays until `keepOnly` (a refused start leaves it be). */
   create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq">): RunRecord {
-    this.sql.exec("DELETE FROM runs");
     this.sql.exec(
       "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at) VALUES (?, 'running', ?, ?, ?)",
       run.id,
@@ -59,7 +58,7 @@ export class RunStore {
 
   /** The most recent run, the one replays and aborts refer to. */
   latest(): RunRecord | null {
-    const row = this.sql.exec<RunRow>("SELECT * FROM runs LIMIT 1").toArray()[0];
+    const row = this.sql.exec<RunRow>("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").toArray()[0];
     return row ? fromRow(row) : null;
   }
 
@@ -73,6 +72,11 @@ export class RunStore {
 
   remove(id: string): void {
     this.sql.exec("DELETE FROM runs WHERE id = ?", id);
+  }
+
+  /** Only the latest run is kept: older runs live on in the messages they produced. */
+  keepOnly(id: string): void {
+    this.sql.exec("DELETE FROM runs WHERE id != ?", id);
   }
 
   clear(): void {

@@ -87,8 +87,6 @@ export class SessionObject extends DurableObject<Env> {
     const now = Date.now();
     const runId = crypto.randomUUID();
     const addedUserMessage = this.messages.insertIfAbsent(input.userMessage);
-    if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
-    this.runLog.compactAllBut(null);
     const record = this.runs.create({
       id: runId,
       userMessageId: input.userMessage.id,
@@ -111,6 +109,10 @@ export class SessionObject extends DurableObject<Env> {
       if (addedUserMessage) this.messages.remove(input.userMessage.id);
       return jsonError(503, started.error);
     }
+    // The run is on: what it replaces goes (the previous run's replay, and on regenerate the old answer).
+    this.runs.keepOnly(runId);
+    this.runLog.compactAllBut(runId);
+    if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
     await this.scheduleAlarm();
     await this.updateIndex("running");
     return this.resume(0);
