@@ -22,6 +22,7 @@ export default defineConfig({
                 HOST_TOKEN: "test-host-token",
                 HOST_GRACE_MS: "4000",
                 RUN_GRACE_MS: "2000",
+                KEEPALIVE_MS: "300",
               },
             },
           }),

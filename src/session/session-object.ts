@@ -24,7 +24,6 @@ import { sessionSettings, type SessionSettings } from "./settings.ts";
 const encoder = new TextEncoder();
 const KEEPALIVE_BYTES = encoder.encode(SSE_KEEPALIVE);
 const DONE_BYTES = encoder.encode(SSE_DONE);
-const KEEPALIVE_INTERVAL_MS = 15_000;
 const MATERIALIZE_INTERVAL_MS = 2_000;
 
 export const SSE_HEADERS = {
@@ -414,7 +413,7 @@ export class SessionObject extends DurableObject<Env> {
   private startKeepalive(): void {
     this.keepaliveTimer ??= setInterval(() => {
       for (const subscriber of this.subscribers) subscriber.writeRaw(KEEPALIVE_BYTES);
-    }, KEEPALIVE_INTERVAL_MS);
+    }, this.settings.keepaliveMs);
   }
 
   private stopKeepalive(): void {

@@ -7,6 +7,8 @@ export interface SessionSettings {
   hostGraceMs: number;
   /** How long an abort waits for the host to confirm the agent stopped (SIGKILL comes after 5 s). */
   abortGraceMs: number;
+  /** How often an idle stream gets a `: keepalive` comment, so proxies never cut it. */
+  keepaliveMs: number;
 }
 
 export function sessionSettings(env: Env): SessionSettings {
@@ -14,6 +16,7 @@ export function sessionSettings(env: Env): SessionSettings {
     runGraceMs: positive(env.RUN_GRACE_MS, 30_000),
     hostGraceMs: positive(env.HOST_GRACE_MS, 60_000),
     abortGraceMs: 10_000,
+    keepaliveMs: positive(env.KEEPALIVE_MS, 15_000),
   };
 }
 
