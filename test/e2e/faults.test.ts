@@ -1,6 +1,10 @@
-// Fault injection on the whole system (wrangler dev + agent host + fixture agent). Each case ends with
+// Fault injection and hostile agent output on the whole system (wrangler dev + agent host + fixture
+// agent). Each case ends with
 // the browser's final message equal to what the agent wrote (or, where the agent was stopped, to what
 // it wrote until then), no gap, no duplicate, and the persisted message equal to the streamed one.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { FIXTURE_AGENT, startAgentHost, waitForHosts } from "../support/agent-host-process.ts";
@@ -62,6 +66,31 @@ async function checkPersisted(sessionId: string, events: SseEvent[]): Promise<UI
   expect(await relay.storedAnswer(sessionId)).toEqual(consumed);
   return consumed;
 }
+
+describe("hostile agent output through the real host", () => {
+  it("skips a 10 MB line and garbage, shows invalid UTF-8 as replacement characters, and loses nothing around them", async () => {
+    const line = (delta: string) => JSON.stringify({ event: "agent", stream: "assistant", data: { delta } });
+    const file = join(mkdtempSync(join(tmpdir(), "hostile-agent-")), "out.jsonl");
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from(`${line("before ")}\n`),
+        Buffer.from(`${line("x".repeat(10 * 1024 * 1024))}\n`),
+        Buffer.from(`${line("between ")}\n{"event":"agent","stream":\nnot json at all\r\n`),
+        Buffer.from('{"event":"agent","stream":"assistant","data":{"delta":"bad '),
+        Buffer.from([0xff, 0xfe, 0xc3]),
+        Buffer.from(' bytes "}}\n'),
+        Buffer.from(`${line("after")}\n`),
+      ]),
+    );
+    const response = await post("hostile-agent", JSON.stringify(["--file", file]));
+    const { events } = await readRunResiliently(response, resume("hostile-agent"));
+    const consumed = await checkPersisted("hostile-agent", events);
+    expect(textOf(consumed)).toBe("before between bad \uFFFD\uFFFD\uFFFD bytes after");
+    expect(consumed.metadata).toMatchObject({ status: "completed", skippedLines: 3 });
+    rmSync(dirname(file), { recursive: true, force: true });
+  });
+});
 
 describe("fault injection", () => {
   it("a browser that disconnects and re-attaches with Last-Event-ID several times misses nothing", async () => {
