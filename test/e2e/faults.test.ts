@@ -1,7 +1,7 @@
 // Fault injection and hostile agent output on the whole system (wrangler dev + agent host + fixture
-// agent). Each case ends with
-// the browser's final message equal to what the agent wrote (or, where the agent was stopped, to what
-// it wrote until then), no gap, no duplicate, and the persisted message equal to the streamed one.
+// agent). Each case ends with the browser's final message equal to what the agent wrote (or, where the
+// agent was stopped, to what it wrote until then), no gap, no duplicate, and the persisted message equal
+// to the streamed one.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
