@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ID_PATTERN } from "../../protocol/limits.ts";
 import { checkTemplate, parseCommandLine } from "./adapters/argv-template.ts";
 import { DEFAULT_OPENCLAW_COMMAND, OPENCLAW_DEFAULT_MAX_RUNS } from "./adapters/openclaw.ts";
+import { BATCH_DELAY_MS } from "./run-link.ts";
 import { UNACKED_BYTES_PAUSE } from "./run-outbox.ts";
 
 export const AGENT_KINDS = ["openclaw", "jsonl"] as const;
@@ -28,6 +29,8 @@ export interface HostConfig {
   maxRuns: number;
   /** Per run: unacknowledged output past which the agent's output is paused (see run-outbox.ts). */
   maxUnackedBytes: number;
+  /** How long a frame's first line may wait for more lines (see run-link.ts). */
+  batchDelayMs: number;
   hostId: string;
 }
 
@@ -57,6 +60,9 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
                        Memory bound per run (default 16): when this much of a run's output waits
                        for the edge's acknowledgement, the host stops reading the agent's output
                        (the agent blocks on write) until the edge catches up.
+  --batch-ms <n>       How long a line may wait for more lines to share its frame (default 5,
+                       0..1000). Longer: fewer frames, so fewer SQLite rows and requests at the
+                       edge (its cost) but more latency; docs/performance.md measures the trade.
   --host-id <id>       This host's name at the edge, [A-Za-z0-9_-]{1,128} (default: from the
                        machine's hostname).
   -h, --help           This text.
@@ -87,6 +93,11 @@ const flagsSchema = z.object({
     .min(1, "--max-unacked-mib must be at least 1")
     .max(4096, "--max-unacked-mib must be at most 4096")
     .default(UNACKED_BYTES_PAUSE / 2 ** 20),
+  batchDelayMs: z.coerce
+    .number({ error: "--batch-ms must be a number" })
+    .min(0, "--batch-ms must be at least 0")
+    .max(1000, "--batch-ms must be at most 1000")
+    .default(BATCH_DELAY_MS),
   hostId: z.string().regex(ID_PATTERN, "--host-id must match [A-Za-z0-9_-]{1,128}").default(defaultHostId),
 });
 
@@ -107,6 +118,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Hos
         env: { type: "string", multiple: true },
         "max-runs": { type: "string" },
         "max-unacked-mib": { type: "string" },
+        "batch-ms": { type: "string" },
         "host-id": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -122,6 +134,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Hos
     agent: values.agent,
     maxRuns: values["max-runs"],
     maxUnackedMib: values["max-unacked-mib"],
+    batchDelayMs: values["batch-ms"],
     hostId: values["host-id"],
   });
   if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? "invalid configuration");

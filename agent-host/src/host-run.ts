@@ -13,6 +13,7 @@ export interface HostRunContext {
   baseUrl: string;
   token: string;
   maxUnackedBytes: number;
+  batchDelayMs: number;
   adapter: AgentAdapter;
   log: Log;
   onTokenRefused: (url: string) => void;

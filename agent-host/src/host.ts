@@ -111,6 +111,7 @@ export class AgentHost {
       baseUrl: this.#config.url,
       token: this.#config.token,
       maxUnackedBytes: this.#config.maxUnackedBytes,
+      batchDelayMs: this.#config.batchDelayMs,
     });
     this.#runs.set(run.runId, run);
     void run.finished.then(() => this.#runs.delete(run.runId));

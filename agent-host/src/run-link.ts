@@ -11,6 +11,7 @@ import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 import type { RunOutbox } from "./run-outbox.ts";
 
+/** The default batch window: a frame goes out at the latest this long after its first line. */
 export const BATCH_DELAY_MS = 5;
 /** Frames sent and not yet acknowledged, at most (and their bytes). */
 export const MAX_FRAMES_IN_FLIGHT = 8;
@@ -35,6 +36,7 @@ export interface RunLinkOptions {
   onTokenRefused: (url: string) => void;
   onFinished: (outcome: RunLinkOutcome) => void;
   ackTimeoutMs?: number;
+  batchDelayMs?: number;
 }
 
 export class RunLink {
@@ -168,14 +170,15 @@ export class RunLink {
         this.#unsentSince = undefined;
         break;
       }
-      // A frame that is not full waits for more lines until its first line has waited BATCH_DELAY_MS.
-      const waited = this.#unsentSince === undefined ? BATCH_DELAY_MS : performance.now() - this.#unsentSince;
-      const frame = outbox.frameFrom(this.#sentSeq + 1, waited >= BATCH_DELAY_MS);
+      // A frame that is not full waits for more lines until its first line has waited the batch window.
+      const batchWindow = this.#options.batchDelayMs ?? BATCH_DELAY_MS;
+      const waited = this.#unsentSince === undefined ? batchWindow : performance.now() - this.#unsentSince;
+      const frame = outbox.frameFrom(this.#sentSeq + 1, waited >= batchWindow);
       if (!frame) {
         this.#batchTimer ??= setTimeout(() => {
           this.#batchTimer = undefined;
           this.#pump();
-        }, BATCH_DELAY_MS - waited);
+        }, batchWindow - waited);
         break;
       }
       socket.send(frame.text);

@@ -58,6 +58,8 @@ describe("loadConfig", () => {
 
   it("takes the per-run memory bound in MiB", () => {
     expect(load(["--url", "http://h", "--max-unacked-mib", "2"]).maxUnackedBytes).toBe(2 * 2 ** 20);
+    expect(load(["--url", "http://h"]).batchDelayMs).toBe(5);
+    expect(load(["--url", "http://h", "--batch-ms", "16"]).batchDelayMs).toBe(16);
   });
 
   it("collects repeated --env assignments, keeping '=' inside values", () => {
@@ -66,7 +68,7 @@ describe("loadConfig", () => {
 
   it("says --help was asked for", () => {
     expect(loadConfig(["--help"], {})).toBe("help");
-    for (const flag of ["--url", "--token", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--host-id"]) {
+    for (const flag of ["--url", "--token", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--batch-ms", "--host-id"]) {
       expect(HELP).toContain(flag);
     }
   });
@@ -85,6 +87,7 @@ describe("loadConfig", () => {
     [["--url", "http://h", "--max-runs", "2.5"], "--max-runs must be a whole number"],
     [["--url", "http://h", "--max-runs", "many"], "--max-runs must be a number"],
     [["--url", "http://h", "--max-unacked-mib", "0"], "--max-unacked-mib must be at least 1"],
+    [["--url", "http://h", "--batch-ms", "5000"], "--batch-ms must be at most 1000"],
     [["--url", "http://h", "--host-id", "my host"], "--host-id must match [A-Za-z0-9_-]{1,128}"],
     [["--url", "http://h", "--env", "NOEQUALS"], '--env must look like KEY=VALUE, got "NOEQUALS"'],
     [["--url", "http://h", "--cwd", "/does/not/exist"], "--cwd /does/not/exist does not exist"],

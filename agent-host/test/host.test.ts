@@ -87,6 +87,22 @@ describe("agent host against an edge", () => {
     await running.waitForLog(/reconnected after .*resending from seq/);
   });
 
+  it("lets lines share a frame for up to --batch-ms (fewer frames, later), or sends each at once with 0", async () => {
+    const framesFor = async (batchMs: string) => {
+      const fake = await edge();
+      host(fake, ["--delay", "20", "--say", "a b c d e f g h i j"], ["--batch-ms", batchMs]);
+      await connected(fake);
+      fake.sendControl(start(`batch-${batchMs}`));
+      await fake.waitFor(() => fake.runs.get(`batch-${batchMs}`)?.exit !== undefined, "the exit");
+      const run = fake.run(`batch-${batchMs}`);
+      expect(seqs(run.lines)).toEqual(oneToN(12));
+      return run.framesReceived;
+    };
+    // 12 lines written 20 ms apart: with a 300 ms window they travel together; with none, one by one.
+    expect(await framesFor("300")).toBeLessThanOrEqual(3);
+    expect(await framesFor("0")).toBeGreaterThanOrEqual(10);
+  });
+
   it("pauses the agent at the memory bound while the edge does not acknowledge, and resumes after", async () => {
     const fake = await edge();
     fake.decide = () => "hold";
