@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { startAgentHost, waitForHosts, FIXTURE_AGENT } from "../support/agent-host-process.ts";
 import type { GroupProcess } from "../support/process-group.ts";
-import { consumeWithAiSdk, eventIds, readRunResiliently } from "../support/sse-reader.ts";
+import { consumeWithAiSdk, eventIds, readRunResiliently, type SseEvent } from "../support/sse-reader.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { WranglerDev } from "../support/wrangler-dev.ts";
 
@@ -54,6 +54,15 @@ function answerText(message: UIMessage): string {
   return message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
 }
 
+/** What every case ends with: ids 1..n with no gap or repeat, the agent's text, stored as streamed. */
+async function expectWholeAnswer(sessionId: string, events: SseEvent[], text: string): Promise<void> {
+  const ids = eventIds(events);
+  expect(ids).toEqual(ids.map((_, i) => i + 1));
+  const consumed = await consumeWithAiSdk(events);
+  expect(answerText(consumed).trim()).toBe(text);
+  expect(await relay.storedAnswer(sessionId)).toEqual(consumed);
+}
+
 describe("end to end through wrangler dev and the agent host", () => {
   it("streams the agent's answer to the AI SDK consumer, equal to the persisted message", async () => {
     const text = words(20);
@@ -61,11 +70,7 @@ describe("end to end through wrangler dev and the agent host", () => {
     expect(response.status).toBe(200);
     const { events, reattached } = await readRunResiliently(response, resumeFrom("e2e-plain", () => relay.url));
     expect(reattached).toBe(0);
-    const ids = eventIds(events);
-    expect(ids).toEqual(ids.map((_, i) => i + 1));
-    const consumed = await consumeWithAiSdk(events);
-    expect(answerText(consumed).trim()).toBe(text);
-    expect(await relay.storedAnswer("e2e-plain")).toEqual(consumed);
+    await expectWholeAnswer("e2e-plain", events, text);
   });
 
   it("loses and duplicates nothing when every connection is cut mid-run, several times", async () => {
@@ -80,11 +85,7 @@ describe("end to end through wrangler dev and the agent host", () => {
     const { events, reattached } = await reading;
     expect(cuts).toBeGreaterThan(0);
     expect(reattached).toBeGreaterThan(0);
-    const ids = eventIds(events);
-    expect(ids).toEqual(ids.map((_, i) => i + 1));
-    const consumed = await consumeWithAiSdk(events);
-    expect(answerText(consumed).trim()).toBe(text);
-    expect(await relay.storedAnswer("e2e-cut")).toEqual(consumed);
+    await expectWholeAnswer("e2e-cut", events, text);
   });
 
   it("loses and duplicates nothing when wrangler dev is killed and restarted mid-run", async () => {
@@ -97,10 +98,6 @@ describe("end to end through wrangler dev and the agent host", () => {
     await relay.start();
     const { events, reattached } = await reading;
     expect(reattached).toBeGreaterThan(0);
-    const ids = eventIds(events);
-    expect(ids).toEqual(ids.map((_, i) => i + 1));
-    const consumed = await consumeWithAiSdk(events);
-    expect(answerText(consumed).trim()).toBe(text);
-    expect(await relay.storedAnswer("e2e-restart")).toEqual(consumed);
+    await expectWholeAnswer("e2e-restart", events, text);
   });
 });
