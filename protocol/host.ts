@@ -102,9 +102,12 @@ export type HostToEdgeRunFrame = z.infer<typeof hostToEdgeRunFrame>;
 export type AckFrame = z.infer<typeof ackFrame>;
 export type EdgeToHostRunFrame = z.infer<typeof edgeToHostRunFrame>;
 
-/** URL path of a run socket. */
-export function runSocketPath(sessionId: string, runId: string): string {
-  return `/api/host/sessions/${sessionId}/runs/${runId}`;
+/**
+ * URL path of a run socket. `hostId` names the host that dials it: the edge takes a run's lines only
+ * from the host it gave the run to.
+ */
+export function runSocketPath(sessionId: string, runId: string, hostId: string): string {
+  return `/api/host/sessions/${sessionId}/runs/${runId}?host=${hostId}`;
 }
 
 export const CONTROL_SOCKET_PATH = "/api/host/connect";

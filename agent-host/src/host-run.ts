@@ -12,6 +12,7 @@ import { neverStarted, type AgentRun } from "./runner.ts";
 export interface HostRunContext {
   baseUrl: string;
   token: string;
+  hostId: string;
   maxUnackedBytes: number;
   batchDelayMs: number;
   adapter: AgentAdapter;

@@ -110,6 +110,7 @@ export class AgentHost {
       ...this.#deps,
       baseUrl: this.#config.url,
       token: this.#config.token,
+      hostId: this.#config.hostId,
       maxUnackedBytes: this.#config.maxUnackedBytes,
       batchDelayMs: this.#config.batchDelayMs,
     });

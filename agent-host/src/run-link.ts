@@ -27,6 +27,7 @@ export interface RunLinkOptions {
   token: string;
   sessionId: string;
   runId: string;
+  hostId: string;
   outbox: RunOutbox;
   log: Log;
   /** The edge wants the agent stopped (an abort, or a fatal error: the run is over there). */
@@ -63,7 +64,7 @@ export class RunLink {
 
   constructor(options: RunLinkOptions) {
     this.#options = options;
-    this.#url = options.baseUrl + runSocketPath(options.sessionId, options.runId);
+    this.#url = options.baseUrl + runSocketPath(options.sessionId, options.runId, options.hostId);
     this.#label = `run ${options.runId} (session ${options.sessionId})`;
   }
 

@@ -24,6 +24,7 @@ async function setUp(options: { ackTimeoutMs?: number } = {}) {
     token: TOKEN,
     sessionId: "s1",
     runId: "r1",
+    hostId: "h1",
     outbox,
     log: (line) => logs.push(line),
     onAbort: (reason) => aborts.push(reason),

@@ -15,6 +15,7 @@ hostRoutes.get("/connect", (c) => c.env.HUB.getByName("global").fetch(c.req.raw)
 
 hostRoutes.get("/sessions/:sessionId/runs/:runId", (c) => {
   const { sessionId, runId } = c.req.param();
-  if (!ID_PATTERN.test(sessionId) || !ID_PATTERN.test(runId)) return jsonError(400, "invalid session or run id");
-  return c.env.SESSION.getByName(sessionId).fetch(new Request(`https://session/host-run/${runId}`, c.req.raw));
+  const hostId = c.req.query("host") ?? "";
+  if (![sessionId, runId, hostId].every((id) => ID_PATTERN.test(id))) return jsonError(400, "invalid session, run or host id");
+  return c.env.SESSION.getByName(sessionId).fetch(new Request(`https://session/host-run/${runId}?host=${hostId}`, c.req.raw));
 });

@@ -14,6 +14,8 @@ export interface RunRecord {
   abortRequested: boolean;
   /** The last agent item stored, once the run ended (what a host reconnecting late is acknowledged). */
   lastLineSeq: number | null;
+  /** The host the hub gave the run to; only it may send the run's lines. */
+  hostId: string | null;
 }
 
 type RunRow = {
@@ -25,6 +27,7 @@ type RunRow = {
   ended_at: number | null;
   abort_requested: number;
   last_line_seq: number | null;
+  host_id: string | null;
 };
 
 export class RunStore {
@@ -40,12 +43,13 @@ export class RunStore {
       started_at INTEGER NOT NULL,
       ended_at INTEGER,
       abort_requested INTEGER NOT NULL DEFAULT 0,
-      last_line_seq INTEGER
+      last_line_seq INTEGER,
+      host_id TEXT
     )`);
   }
 
   /** Records a new run; the one it replaces stays until `keepOnly` (a refused start leaves it be). */
-  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq">): RunRecord {
+  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq" | "hostId">): RunRecord {
     this.sql.exec(
       "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at) VALUES (?, 'running', ?, ?, ?)",
       run.id,
@@ -53,13 +57,17 @@ export class RunStore {
       run.assistantMessageId,
       run.startedAt,
     );
-    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null };
+    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null, hostId: null };
   }
 
   /** The most recent run, the one replays and aborts refer to. */
   latest(): RunRecord | null {
     const row = this.sql.exec<RunRow>("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").toArray()[0];
     return row ? fromRow(row) : null;
+  }
+
+  assignHost(id: string, hostId: string): void {
+    this.sql.exec("UPDATE runs SET host_id = ? WHERE id = ?", hostId, id);
   }
 
   markAbortRequested(id: string): void {
@@ -94,5 +102,6 @@ function fromRow(row: RunRow): RunRecord {
     endedAt: row.ended_at,
     abortRequested: row.abort_requested === 1,
     lastLineSeq: row.last_line_seq,
+    hostId: row.host_id,
   };
 }

@@ -74,7 +74,7 @@ export class SessionObject extends DurableObject<Env> {
     const url = new URL(request.url);
     const runSocket = url.pathname.match(/^\/host-run\/([^/]+)$/);
     if (runSocket && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      return this.acceptRunSocket(runSocket[1]!);
+      return this.acceptRunSocket(runSocket[1]!, url.searchParams.get("host") ?? "");
     }
     return jsonError(404, "not found");
   }
@@ -109,6 +109,8 @@ export class SessionObject extends DurableObject<Env> {
       return jsonError(503, started.error);
     }
     // The run is on: what it replaces goes (the previous run's replay, and on regenerate the old answer).
+    live.record.hostId = started.hostId;
+    this.runs.assignHost(runId, started.hostId);
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
     if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
@@ -194,10 +196,18 @@ export class SessionObject extends DurableObject<Env> {
 
   // ---- the host's run socket ----
 
-  private acceptRunSocket(runId: string): Response {
+  private acceptRunSocket(runId: string, hostId: string): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
     const live = this.live;
+    const owner = live?.record.id === runId ? live.record.hostId : null;
+    if (owner !== null && owner !== hostId) {
+      // Another host (a stale process, a second machine) must not write into this run.
+      const error = `run ${runId} belongs to agent host "${owner}", not "${hostId}"`;
+      send(server, { type: "error", error, fatal: true });
+      server.close(4403, "not this host's run");
+      return new Response(null, { status: 101, webSocket: client });
+    }
     if (!live || live.record.id !== runId) {
       const ended = this.runs.latest();
       // A host whose last ack was lost learns that its exit was stored before it is told to stop.

@@ -51,7 +51,7 @@ export interface FakeRun {
   socket: WebSocket | undefined;
 }
 
-const RUN_PATH = /^\/api\/host\/sessions\/([A-Za-z0-9_-]{1,128})\/runs\/([A-Za-z0-9_-]{1,128})$/;
+const RUN_PATH = /^\/api\/host\/sessions\/([A-Za-z0-9_-]{1,128})\/runs\/([A-Za-z0-9_-]{1,128})\?host=[A-Za-z0-9_-]{1,128}$/;
 
 export class FakeEdge {
   readonly hellos: HelloFrame[] = [];

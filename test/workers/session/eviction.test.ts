@@ -12,8 +12,8 @@ const ANSWER = Array.from({ length: 100 }, (_, i) => `w${i} `).join("");
 
 /** After the object lost its memory: reconnect the host, resume the browser, finish the run, check. */
 async function finishAfterRestart(started: StartedRun, seen: SseEvent[], storedLines: number): Promise<void> {
-  const { sessionId, runId } = started;
-  const again = await openRun(sessionId, runId);
+  const { sessionId, runId, hostId } = started;
+  const again = await openRun(sessionId, runId, hostId);
   expect(again.resumeAt).toBe(storedLines);
   const resumed = await api(`/api/chat/${sessionId}/stream`, { headers: { "last-event-id": String(seen.at(-1)!.id) } });
   expect(resumed.status).toBe(200);

@@ -42,7 +42,7 @@ describe("history", () => {
     for (const [sessionId, text] of [["index-a", "First question\nwith detail"], ["index-b", "Second"]] as const) {
       const response = await postChat(sessionId, text);
       const start = await control.nextOfType("start");
-      const { run } = await openRun(sessionId, start.runId);
+      const { run } = await openRun(sessionId, start.runId, "index-host");
       await sendExit(run, await sendLines(run, 1, textDeltaLines(2)), 0);
       await readSse(response);
     }
@@ -78,7 +78,7 @@ describe("history", () => {
         body: JSON.stringify({ id: "regen-1", messages: [userMessage("u-regen", "question")], trigger }),
       });
       const start = await control.nextOfType("start");
-      const { run } = await openRun("regen-1", start.runId);
+      const { run } = await openRun("regen-1", start.runId, "regen-host");
       await sendExit(run, await sendLines(run, 1, textDeltaLines(1)), 0);
       await readSse(response);
     };

@@ -25,11 +25,11 @@ describe("host loss", () => {
   });
 
   it("waits for a host that comes back within the grace period", { timeout: 15_000 }, async () => {
-    const { sessionId, runId, run, response } = await startRun("loss-2");
+    const { sessionId, runId, hostId, run, response } = await startRun("loss-2");
     await sendLines(run, 1, textDeltaLines(5));
     run.close();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const again = await openRun(sessionId, runId);
+    const again = await openRun(sessionId, runId, hostId);
     expect(again.resumeAt).toBe(5);
     await new Promise((resolve) => setTimeout(resolve, 3_800));
     await runDurableObjectAlarm(env.SESSION.getByName(sessionId));

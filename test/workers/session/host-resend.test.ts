@@ -1,11 +1,11 @@
 // The host resends after a drop; the object stores each line once, whatever overlaps.
 import { describe, expect, it } from "vitest";
-import { chunksOf, openRun, readSse, sendExit } from "../support/relay-client.ts";
+import { chunksOf, openRun, readSse, sendExit, sendLines } from "../support/relay-client.ts";
 import { startRun, textDeltaLines, textOf } from "../support/started-run.ts";
 
 describe("host resend", () => {
   it("drops lines it already stored, refuses gaps, and resumes a new socket at the last stored line", async () => {
-    const { sessionId, runId, run, response } = await startRun("resend-1");
+    const { sessionId, runId, hostId, run, response } = await startRun("resend-1");
     const lines = textDeltaLines(30);
     run.send({ type: "lines", firstSeq: 1, lines: lines.slice(0, 10) });
     expect(await run.nextOfType("ack")).toEqual({ type: "ack", seq: 10 });
@@ -19,7 +19,7 @@ describe("host resend", () => {
 
     // The connection drops; the host reconnects and is told to resume after 15.
     run.close();
-    const again = await openRun(sessionId, runId);
+    const again = await openRun(sessionId, runId, hostId);
     expect(again.resumeAt).toBe(15);
     again.run.send({ type: "lines", firstSeq: 16, lines: lines.slice(15) });
     expect(await again.run.nextOfType("ack")).toEqual({ type: "ack", seq: 30 });
@@ -30,17 +30,25 @@ describe("host resend", () => {
   });
 
   it("refuses a run socket for a run the session does not have", async () => {
-    const { sessionId, run } = await startRun("resend-2");
-    await expect(openRun(sessionId, "not-this-run")).rejects.toThrow(/no such run in this session/);
+    const { sessionId, hostId, run } = await startRun("resend-2");
+    await expect(openRun(sessionId, "not-this-run", hostId)).rejects.toThrow(/no such run in this session/);
     await sendExit(run, 1, 0);
   });
 
+  it("refuses a run socket from a host the run was not given to, and keeps the run", async () => {
+    const { sessionId, runId, run, response } = await startRun("resend-5");
+    await sendLines(run, 1, textDeltaLines(2));
+    await expect(openRun(sessionId, runId, "some-other-host")).rejects.toThrow(/belongs to agent host \\"host-resend-5\\", not \\"some-other-host\\"/);
+    await sendExit(run, await sendLines(run, 3, textDeltaLines(1, 2)), 0);
+    expect(textOf(chunksOf(await readSse(response)))).toBe("w0 w1 w2 ");
+  });
+
   it("tells a host that reconnects after the run ended what it stored, then to stop", async () => {
-    const { sessionId, runId, run, response } = await startRun("resend-4");
+    const { sessionId, runId, hostId, run, response } = await startRun("resend-4");
     await sendExit(run, 1, 0);
     await readSse(response);
     // The host missed that ack (its connection dropped) and dials again.
-    const late = await openRun(sessionId, runId);
+    const late = await openRun(sessionId, runId, hostId);
     expect(late.resumeAt).toBe(1);
     expect(await late.run.next()).toEqual({ type: "error", error: "this run has already ended", fatal: true });
   });

@@ -11,7 +11,7 @@ describe("no agent host connected", () => {
       api("/api/chat", { method: "POST", body: JSON.stringify({ id: "nohost-1", messages: [userMessage(messageId, "question")], trigger }) });
     const first = await ask("u-1", "submit-message");
     const start = await control.nextOfType("start");
-    const { run } = await openRun("nohost-1", start.runId);
+    const { run } = await openRun("nohost-1", start.runId, "only-host");
     await sendExit(run, await sendLines(run, 1, textDeltaLines(3)), 0);
     const answer = await readSse(first);
     const before = await (await api("/api/chat/nohost-1/messages")).json();

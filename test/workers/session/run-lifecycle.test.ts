@@ -17,7 +17,7 @@ describe("a run from POST to [DONE]", () => {
     const start = await control.nextOfType("start");
     expect(start).toMatchObject({ sessionId: "lifecycle-1", message: "read hello.txt", agentSessionId: "lifecycle-1" });
 
-    const { run, resumeAt } = await openRun("lifecycle-1", start.runId);
+    const { run, resumeAt } = await openRun("lifecycle-1", start.runId, "test-host");
     expect(resumeAt).toBe(0);
     const lines = CAPTURES.final.lines;
     const next = await sendLines(run, 1, lines, 7);
@@ -59,7 +59,7 @@ describe("a run from POST to [DONE]", () => {
     expect(second.status).toBe(409);
     expect(((await second.json()) as { error: string }).error).toMatch(/already active/);
     const start = await control.nextOfType("start");
-    const { run } = await openRun("lifecycle-2", start.runId);
+    const { run } = await openRun("lifecycle-2", start.runId, "test-host");
     await sendExit(run, 1, 0);
     await readSse(first);
     control.close();
@@ -70,7 +70,7 @@ describe("a run from POST to [DONE]", () => {
     for (let attempt = 0; attempt < 2; attempt++) {
       const response = await postChat("lifecycle-3", "same message", "u-same");
       const start = await control.nextOfType("start");
-      const { run } = await openRun("lifecycle-3", start.runId);
+      const { run } = await openRun("lifecycle-3", start.runId, "test-host");
       await sendExit(run, 1, 0);
       await readSse(response);
     }

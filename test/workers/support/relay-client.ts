@@ -1,6 +1,6 @@
 // Test helpers that talk to the Worker the way browsers and agent hosts do.
 import { SELF } from "cloudflare:test";
-import type { EdgeToHostControlFrame, EdgeToHostRunFrame, HostToEdgeRunFrame } from "../../../protocol/host.ts";
+import { runSocketPath, type EdgeToHostControlFrame, type EdgeToHostRunFrame, type HostToEdgeRunFrame } from "../../../protocol/host.ts";
 import { collectEvents, type SseEvent } from "../../support/sse-reader.ts";
 
 export type { SseEvent };
@@ -96,9 +96,9 @@ export async function connectHost(hostId = "test-host", maxRuns = 4): Promise<Fr
   return control;
 }
 
-/** A run socket; the first frame the edge sends is the ack with the resume point. */
-export async function openRun(sessionId: string, runId: string): Promise<{ run: FrameSocket<EdgeToHostRunFrame>; resumeAt: number }> {
-  const response = await openSocket(`/api/host/sessions/${sessionId}/runs/${runId}`);
+/** A run socket, dialled as `hostId`; the first frame the edge sends is the ack with the resume point. */
+export async function openRun(sessionId: string, runId: string, hostId: string): Promise<{ run: FrameSocket<EdgeToHostRunFrame>; resumeAt: number }> {
+  const response = await openSocket(runSocketPath(sessionId, runId, hostId));
   if (!response.webSocket) throw new Error(`run socket refused: ${response.status} ${await response.text()}`);
   const run = new FrameSocket<EdgeToHostRunFrame>(response.webSocket);
   const first = await run.next();

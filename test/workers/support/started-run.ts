@@ -5,6 +5,8 @@ import { connectHost, openRun, postChat, type FrameSocket } from "./relay-client
 export interface StartedRun {
   sessionId: string;
   runId: string;
+  /** The fake host the run was given to. */
+  hostId: string;
   control: FrameSocket<EdgeToHostControlFrame>;
   run: FrameSocket<EdgeToHostRunFrame>;
   /** The stream POST /api/chat answered with. */
@@ -12,12 +14,13 @@ export interface StartedRun {
 }
 
 export async function startRun(sessionId: string, text = "hello"): Promise<StartedRun> {
-  const control = await connectHost(`host-${sessionId}`);
+  const hostId = `host-${sessionId}`;
+  const control = await connectHost(hostId);
   const response = await postChat(sessionId, text);
   if (response.status !== 200) throw new Error(`POST /api/chat: ${response.status} ${await response.text()}`);
   const start = await control.nextOfType("start");
-  const { run } = await openRun(sessionId, start.runId);
-  return { sessionId, runId: start.runId, control, run, response };
+  const { run } = await openRun(sessionId, start.runId, hostId);
+  return { sessionId, runId: start.runId, hostId, control, run, response };
 }
 
 /** `n` assistant text-delta lines in the agent's JSON-lines format. */
