@@ -1,6 +1,15 @@
 // A session's persisted conversation: one row per UIMessage, ordered by position. A message is inserted
 // or updated on its own; the history is never rewritten, so persisting costs the same whatever its length.
+//
+// Durable Object SQLite refuses a string or row over 2 MB (local workerd does not enforce it), and one
+// answer with many large tool outputs can pass that. So a message's JSON is cut into pieces: the first in
+// its `messages` row, any further ones in `message_overflow`. Nearly every message is a single piece.
 import type { UIMessage } from "ai";
+
+/** Characters per piece: at most 3 UTF-8 bytes each (JSON.stringify escapes lone surrogates), so < 2 MB. */
+export const MESSAGE_PIECE_CHARS = 600_000;
+
+type MessageRow = { id: string; body: string; pieces: number };
 
 export class MessageStore {
   private readonly sql: SqlStorage;
@@ -11,26 +20,39 @@ export class MessageStore {
       position INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,
       role TEXT NOT NULL,
-      body TEXT NOT NULL
+      body TEXT NOT NULL,
+      pieces INTEGER NOT NULL DEFAULT 1
     )`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS message_overflow (
+      message_id TEXT NOT NULL,
+      idx INTEGER NOT NULL,
+      piece TEXT NOT NULL,
+      PRIMARY KEY (message_id, idx)
+    ) WITHOUT ROWID`);
   }
 
   /** Adds a message unless one with its id exists. Returns whether it was added. */
   insertIfAbsent(message: UIMessage): boolean {
-    // Asked first: an INSERT that hits the conflict still reports rows written (the index probe).
     if (this.has(message.id)) return false;
-    this.sql.exec("INSERT INTO messages (id, role, body) VALUES (?, ?, ?)", message.id, message.role, JSON.stringify(message));
+    this.upsert(message);
     return true;
   }
 
   /** Inserts or replaces a message in place (its position is kept). */
   upsert(message: UIMessage): void {
+    const pieces = splitIntoPieces(JSON.stringify(message));
     this.sql.exec(
-      "INSERT INTO messages (id, role, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+      `INSERT INTO messages (id, role, body, pieces) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET body = excluded.body, pieces = excluded.pieces`,
       message.id,
       message.role,
-      JSON.stringify(message),
+      pieces[0]!,
+      pieces.length,
     );
+    this.sql.exec("DELETE FROM message_overflow WHERE message_id = ? AND idx >= ?", message.id, pieces.length);
+    for (let idx = 1; idx < pieces.length; idx++) {
+      this.sql.exec("INSERT OR REPLACE INTO message_overflow (message_id, idx, piece) VALUES (?, ?, ?)", message.id, idx, pieces[idx]!);
+    }
   }
 
   has(id: string): boolean {
@@ -38,12 +60,15 @@ export class MessageStore {
   }
 
   remove(id: string): void {
+    this.sql.exec("DELETE FROM message_overflow WHERE message_id = ?", id);
     this.sql.exec("DELETE FROM messages WHERE id = ?", id);
   }
 
   /** Removes every message after the one with `id` (a regenerate replaces what followed it). */
   removeAfter(id: string): void {
-    this.sql.exec("DELETE FROM messages WHERE position > (SELECT position FROM messages WHERE id = ?)", id);
+    const after = "SELECT id FROM messages WHERE position > (SELECT position FROM messages WHERE id = ?)";
+    this.sql.exec(`DELETE FROM message_overflow WHERE message_id IN (${after})`, id);
+    this.sql.exec(`DELETE FROM messages WHERE id IN (${after})`, id);
   }
 
   count(): number {
@@ -53,22 +78,47 @@ export class MessageStore {
   /** Every message in order. */
   all(): UIMessage[] {
     return this.sql
-      .exec<{ body: string }>("SELECT body FROM messages ORDER BY position")
+      .exec<MessageRow>("SELECT id, body, pieces FROM messages ORDER BY position")
       .toArray()
-      .map((row) => JSON.parse(row.body) as UIMessage);
+      .map((row) => this.parse(row));
   }
 
   /** The first user message's text, the session's title. */
   firstUserText(): string | null {
     const row = this.sql
-      .exec<{ body: string }>("SELECT body FROM messages WHERE role = 'user' ORDER BY position LIMIT 1")
+      .exec<MessageRow>("SELECT id, body, pieces FROM messages WHERE role = 'user' ORDER BY position LIMIT 1")
       .toArray()[0];
-    return row ? textOf(JSON.parse(row.body) as UIMessage) : null;
+    return row ? textOf(this.parse(row)) : null;
   }
 
   clear(): void {
+    this.sql.exec("DELETE FROM message_overflow");
     this.sql.exec("DELETE FROM messages");
   }
+
+  private parse(row: MessageRow): UIMessage {
+    if (row.pieces === 1) return JSON.parse(row.body) as UIMessage;
+    const rest = this.sql
+      .exec<{ piece: string }>("SELECT piece FROM message_overflow WHERE message_id = ? ORDER BY idx", row.id)
+      .toArray()
+      .map((overflow) => overflow.piece);
+    return JSON.parse(row.body + rest.join("")) as UIMessage;
+  }
+}
+
+/** Cuts text into pieces of at most MESSAGE_PIECE_CHARS, never between the two halves of a surrogate pair
+ * (a lone half would not survive the trip through SQLite's UTF-8). */
+export function splitIntoPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let at = 0;
+  do {
+    let end = Math.min(at + MESSAGE_PIECE_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    pieces.push(text.slice(at, end));
+    at = end;
+  } while (at < text.length);
+  return pieces;
 }
 
 /** The text parts of a message, joined. */

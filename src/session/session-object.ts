@@ -106,6 +106,7 @@ export class SessionObject extends DurableObject<Env> {
       this.runs.remove(runId);
       this.runLog.compact(runId);
       if (addedUserMessage) this.messages.remove(input.userMessage.id);
+      this.endStreams(); // a resume that joined the run meanwhile must not wait on it forever
       return jsonError(503, started.error);
     }
     // The run is on: what it replaces goes (the previous run's replay, and on regenerate the old answer).
@@ -319,23 +320,22 @@ export class SessionObject extends DurableObject<Env> {
   private async endRun(live: LiveRun, end: RunEnd, lineSeq = live.lineSeq): Promise<void> {
     if (this.live !== live) return;
     this.live = null;
-    const now = Date.now();
-    this.commit(live, lineSeq, live.translator.end(end));
     if (live.materializeTimer) clearTimeout(live.materializeTimer);
-    const status = runStatus(live, end);
-    this.messages.upsert(this.assistantMessage(live, false));
-    this.runs.finish(live.record.id, status, now, live.lineSeq);
-    if (live.socket) {
-      send(live.socket, { type: "ack", seq: live.lineSeq });
-      if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
-      live.socket.close(1000, "run ended");
+    let status: Exclude<RunStatus, "running"> = "error";
+    try {
+      this.commit(live, lineSeq, live.translator.end(end));
+      status = runStatus(live, end);
+      this.messages.upsert(this.assistantMessage(live, false));
+      this.runs.finish(live.record.id, status, Date.now(), live.lineSeq);
+    } finally {
+      // Whatever storage said, nobody is left waiting on this run: not the host, not a browser.
+      if (live.socket) {
+        send(live.socket, { type: "ack", seq: live.lineSeq });
+        if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
+        live.socket.close(1000, "run ended");
+      }
+      this.endStreams();
     }
-    for (const subscriber of this.subscribers) {
-      subscriber.writeRaw(DONE_BYTES);
-      subscriber.close();
-    }
-    this.subscribers.clear();
-    this.stopKeepalive();
     await this.scheduleAlarm();
     // The run is over and stored; the hub and the index only mirror it, so their failure ends nothing.
     await this.hub()
@@ -413,6 +413,16 @@ export class SessionObject extends DurableObject<Env> {
         subscriber.writeEvents(bytes, lastSeq);
       }
     }
+  }
+
+  /** Ends every live stream with [DONE]: the run they follow is over. */
+  private endStreams(): void {
+    for (const subscriber of this.subscribers) {
+      subscriber.writeRaw(DONE_BYTES);
+      subscriber.close();
+    }
+    this.subscribers.clear();
+    this.stopKeepalive();
   }
 
   private dropSubscriber(subscriber: Subscriber): void {

@@ -27,4 +27,14 @@ describe("no agent host connected", () => {
     // The answer that was streaming a moment ago can still be replayed in full.
     expect(await readSse(await api("/api/chat/nohost-1/stream"))).toEqual(answer);
   });
+
+  it("ends a stream that joined the refused run while the start was pending", async () => {
+    const refused = api("/api/chat", { method: "POST", body: JSON.stringify({ id: "nohost-2", messages: [userMessage("u-x", "hi")] }) });
+    const resumes = Array.from({ length: 6 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i)).then(() => api("/api/chat/nohost-2/stream")));
+    expect((await refused).status).toBe(503);
+    for (const response of await Promise.all(resumes)) {
+      if (response.status === 200) expect((await readSse(response)).at(-1)?.data).toBe("[DONE]");
+      else expect(response.status).toBe(204);
+    }
+  });
 });
