@@ -62,7 +62,14 @@ export function startHostRun(frame: StartFrame, context: HostRunContext): HostRu
   };
 
   let linkEnded!: (outcome: RunLinkOutcome) => void;
-  const linkOutcome = new Promise<RunLinkOutcome>((resolve) => (linkEnded = resolve));
+  const linkOutcome = new Promise<RunLinkOutcome>((resolve) => (linkEnded = resolve)).then((outcome) => {
+    // No ack will come any more: a paused agent (or adapter) must be let go, or it never finishes.
+    if (paused) {
+      paused = false;
+      agent?.resume();
+    }
+    return outcome;
+  });
   const link = new RunLink({
     ...context,
     sessionId,

@@ -171,6 +171,22 @@ describe("agent host against an edge", () => {
     expect(fake.hellos[1]!.runs).toEqual([]);
   });
 
+  it("frees the run's slot when the edge ends a run whose output is paused at the memory bound", async () => {
+    const fake = await edge();
+    fake.decide = () => "hold";
+    const running = host(fake, ["--burst", "200000", "--hang"], ["--max-unacked-mib", "1", "--max-runs", "1"]);
+    await connected(fake);
+    fake.sendControl(start("stuck"));
+    await running.waitForLog("pausing the agent's output");
+    fake.sendRun("stuck", { type: "error", error: "the run was stopped", fatal: true });
+    await running.waitForLog(/run stuck \(session session-stuck\): ended with/);
+    // The one slot is free again: the next start is taken, not refused as busy.
+    fake.decide = () => "ack";
+    fake.sendControl(start("next"));
+    await fake.waitFor(() => fake.runs.has("next"), "the next run's socket");
+    expect(fake.rejections).toEqual([]);
+  });
+
   it("reports an agent that cannot be started as the run's exit, with the reason", async () => {
     const fake = await edge();
     const running = startHost(["--url", fake.url, "--agent", "jsonl", "--command", "/nonexistent/agent {message}"], {
