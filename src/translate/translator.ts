@@ -239,7 +239,7 @@ export class RunTranslator {
     }
     const mediaUrls = [...(Array.isArray(data.mediaUrls) ? data.mediaUrls : []), data.mediaUrl];
     for (const url of mediaUrls) {
-      if (typeof url === "string" && url.trim()) this.#appendText(`\n![media](${url.trim()})\n`, itemId);
+      if (typeof url === "string" && url.trim()) this.#appendText(`\n![media](${markdownUrl(url.trim())})\n`, itemId);
     }
     if (data.stopReason === "error" && typeof data.errorMessage === "string") {
       this.#reportAgentError(parseErrorBody(data.errorMessage));
@@ -484,6 +484,11 @@ function freshState(): TranslatorSnapshot {
     ignoredLines: 0,
     usage: null,
   };
+}
+
+/** A URL as a Markdown link destination: spaces, parentheses and angle brackets would end it early. */
+function markdownUrl(url: string): string {
+  return url.replace(/[\s()<>]/g, (char) => (char === "(" ? "%28" : char === ")" ? "%29" : encodeURIComponent(char)));
 }
 
 function exitMessage(exit: RunEnd["exit"]): string {

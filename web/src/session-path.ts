@@ -6,7 +6,12 @@ const PREFIX = "/chat/";
 /** The session id in a page path, or null for any other path (the session list). */
 export function sessionIdFromPath(pathname: string): string | null {
   if (!pathname.startsWith(PREFIX)) return null;
-  const id = decodeURIComponent(pathname.slice(PREFIX.length));
+  let id: string;
+  try {
+    id = decodeURIComponent(pathname.slice(PREFIX.length));
+  } catch {
+    return null; // a malformed escape (e.g. /chat/%E0) is no session
+  }
   return ID_PATTERN.test(id) ? id : null;
 }
 

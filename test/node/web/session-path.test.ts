@@ -17,5 +17,6 @@ describe("session paths", () => {
     expect(sessionIdFromPath("/chat/has%20space")).toBeNull();
     expect(sessionIdFromPath(`/chat/${"a".repeat(129)}`)).toBeNull();
     expect(sessionIdFromPath("/elsewhere/abc")).toBeNull();
+    expect(sessionIdFromPath("/chat/%E0")).toBeNull();
   });
 });

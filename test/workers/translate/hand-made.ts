@@ -23,6 +23,7 @@ export const HAND_MADE = {
       agent("assistant", { text: "Here:", delta: "Here:" }),
       agent("assistant", { text: "Here:", delta: "", mediaUrls: [" https://img.test/a.png ", "", 7] }),
       agent("assistant", { text: "Here:", delta: "", mediaUrl: "https://img.test/b.png" }),
+      agent("assistant", { text: "Here:", delta: "", mediaUrl: "file:///tmp/my shot (1).png" }),
       end,
     ],
     end: ok,

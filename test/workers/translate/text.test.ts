@@ -18,7 +18,7 @@ it("the first thinking delta settles the status note", () => {
 
 it("media URLs become Markdown images in the text, blank and non-string entries skipped", () => {
   expect(texts(messageOf(HAND_MADE.media))).toEqual([
-    "Here:\n![media](https://img.test/a.png)\n\n![media](https://img.test/b.png)\n",
+    "Here:\n![media](https://img.test/a.png)\n\n![media](https://img.test/b.png)\n\n![media](file:///tmp/my%20shot%20%281%29.png)\n",
   ]);
 });
 
