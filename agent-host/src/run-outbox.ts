@@ -79,10 +79,6 @@ export class RunOutbox {
     return this.#wantsPause;
   }
 
-  get hasExit(): boolean {
-    return this.#exit !== undefined;
-  }
-
   /** The edge has stored the exit: nothing of this run is left to send. */
   get delivered(): boolean {
     return this.#exit !== undefined && this.#ackedSeq >= this.#exit.seq;

@@ -1,5 +1,5 @@
 // The browser's chat API: send, resume, abort, history, delete. Each session is its own object.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { MAX_REQUEST_BYTES } from "../../protocol/limits.ts";
 import { parseChatRequest, sessionIdSchema } from "../chat-request.ts";
 import { jsonError } from "../http-errors.ts";
@@ -22,18 +22,14 @@ chatRoutes.post("/chat", async (c) => {
 });
 
 // Every route below addresses one session by the id in its path.
-chatRoutes.use("/chat/:id/*", async (c, next) => {
+const validSessionId: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   if (!sessionIdSchema.safeParse(c.req.param("id")).success) {
     return jsonError(400, "invalid session id: must match [A-Za-z0-9_-]{1,128}");
   }
   await next();
-});
-chatRoutes.use("/chat/:id", async (c, next) => {
-  if (!sessionIdSchema.safeParse(c.req.param("id")).success) {
-    return jsonError(400, "invalid session id: must match [A-Za-z0-9_-]{1,128}");
-  }
-  await next();
-});
+};
+chatRoutes.use("/chat/:id", validSessionId);
+chatRoutes.use("/chat/:id/*", validSessionId);
 
 chatRoutes.get("/chat/:id/stream", async (c) => {
   const lastEventId = c.req.header("last-event-id");

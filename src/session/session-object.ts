@@ -213,6 +213,8 @@ export class SessionObject extends DurableObject<Env> {
       const ended = this.runs.latest();
       // A host whose last ack was lost learns that its exit was stored before it is told to stop.
       if (ended?.id === runId && ended.lastLineSeq !== null) send(server, { type: "ack", seq: ended.lastLineSeq });
+      // A host that still holds an ended run re-announced it to the hub; tell the hub it is over.
+      if (ended?.id === runId) this.ctx.waitUntil(this.hub().runEnded(runId).catch(() => {}));
       const error = ended?.id === runId ? "this run has already ended" : "no such run in this session";
       send(server, { type: "error", error, fatal: true });
       server.close(4409, error);

@@ -87,14 +87,6 @@ export class RunTranslator {
     this.#s = init.snapshot ? structuredClone(init.snapshot) : freshState();
   }
 
-  get skippedLines(): number {
-    return this.#s.skippedLines;
-  }
-
-  get ignoredLines(): number {
-    return this.#s.ignoredLines;
-  }
-
   start(): UIChunk[] {
     this.#expectPhase("new", "start()");
     this.#s.phase = "running";

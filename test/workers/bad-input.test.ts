@@ -64,3 +64,17 @@ describe("session ids in paths", () => {
     await expectError(await api("/api/nope"), 404, /no such API route/);
   });
 });
+
+describe("agent host routes", () => {
+  it("404 JSON for an unknown host route, even with the host token", async () => {
+    const response = await api("/api/host/nope", { token: "test-host-token", headers: { upgrade: "websocket" } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "no such API route" });
+  });
+
+  it("426 for a host route without a WebSocket upgrade", async () => {
+    const response = await api("/api/host/connect", { token: "test-host-token" });
+    expect(response.status).toBe(426);
+    expect(await response.json()).toEqual({ error: "expected a WebSocket upgrade" });
+  });
+});

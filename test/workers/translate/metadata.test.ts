@@ -18,10 +18,9 @@ it("malformed, unknown and too-long lines are skipped and counted; known quiet s
   translator.start();
   const produced = HAND_MADE.skipped.lines.slice(0, -2).flatMap((line) => translator.line(line));
   expect(produced).toEqual([]);
-  // not JSON, an array, no data, unknown stream, unknown event, the host's line-too-long marker
-  expect(translator.skippedLines).toBe(6);
+  // not JSON, an array, no data, unknown stream, unknown event, the host's line-too-long marker;
   // item, plan, approval, patch, the agent's error stream, run_status other than retrying
-  expect(translator.ignoredLines).toBe(6);
+  expect(translator.snapshot()).toMatchObject({ skippedLines: 6, ignoredLines: 6 });
 });
 
 it("the counts reach the finish metadata, and the run still answers", () => {

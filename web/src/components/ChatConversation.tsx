@@ -19,7 +19,6 @@ type Props = {
   api: RelayApi;
   /** The session's history as `GET /messages` gave it, the active run's message included. */
   initialMessages: RelayUIMessage[];
-  /** This session's row in the session index; undefined for a chat with no message yet. */
   /** This session's index row; null when the loaded list has none, undefined before it loads. */
   summary: ChatSummary | null | undefined;
   hostsConnected: number | undefined;
