@@ -1,0 +1,26 @@
+// The host hub: connected hosts, and what happens when two of them claim the same id.
+import { describe, expect, it } from "vitest";
+import { CLOSE_HOST_ID_TAKEN } from "../../protocol/host.ts";
+import { api, connectHost } from "./support/relay-client.ts";
+
+async function hostsConnected(): Promise<number> {
+  return ((await (await api("/api/health", { token: null })).json()) as { hostsConnected: number }).hostsConnected;
+}
+
+describe("host hub", () => {
+  it("counts hosts that said hello, and forgets one that closes", async () => {
+    const before = await hostsConnected();
+    const host = await connectHost("hub-a");
+    expect(await hostsConnected()).toBe(before + 1);
+    host.close();
+    await expect.poll(hostsConnected).toBe(before);
+  });
+
+  it("closes the older connection with CLOSE_HOST_ID_TAKEN when another says hello with its id", async () => {
+    const first = await connectHost("hub-same");
+    const second = await connectHost("hub-same");
+    await expect.poll(() => first.closeCode).toBe(CLOSE_HOST_ID_TAKEN);
+    expect(second.closed).toBe(false);
+    second.close();
+  });
+});
