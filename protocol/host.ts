@@ -119,6 +119,13 @@ export const CONTROL_SOCKET_PATH = "/api/host/connect";
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
+/**
+ * The close code the edge gives a control socket when another connection says hello with the same host
+ * id. A host that reconnected has already left the old socket; a live host getting it means a second
+ * host uses its id, and it stops rather than knock the other off in turn, forever.
+ */
+export const CLOSE_HOST_ID_TAKEN = 4001;
+
 /** Parse one frame's text with a schema; a readable error instead of a throw. */
 export function parseFrame<T>(
   schema: z.ZodType<T>,

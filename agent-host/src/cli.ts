@@ -7,6 +7,7 @@ import { count, createLog } from "./log.ts";
 
 const EXIT_BAD_CONFIG = 2;
 const EXIT_TOKEN_REFUSED = 3;
+const EXIT_HOST_ID_TAKEN = 4;
 
 function readConfig(): HostConfig {
   try {
@@ -28,13 +29,18 @@ let exiting = false;
 const host = new AgentHost(config, {
   adapter: config.agent === "openclaw" ? openclawAdapter(config) : jsonlAdapter(config),
   log,
-  onTokenRefused: (url) => {
-    if (exiting) return;
-    exiting = true;
-    process.stderr.write(`agent-host: token refused by ${url}\n`);
-    void host.shutdown().then(() => process.exit(EXIT_TOKEN_REFUSED));
-  },
+  onTokenRefused: (url) => exitBecause(`token refused by ${url}`, EXIT_TOKEN_REFUSED),
+  onHostIdTaken: (hostId) =>
+    exitBecause(`another agent host connected as "${hostId}"; give each host its own --host-id`, EXIT_HOST_ID_TAKEN),
 });
+
+/** The host cannot go on: stop its runs the usual way, say why, and exit with `code`. */
+function exitBecause(reason: string, code: number): void {
+  if (exiting) return;
+  exiting = true;
+  process.stderr.write(`agent-host: ${reason}\n`);
+  void host.shutdown().then(() => process.exit(code));
+}
 
 // First signal: abort the runs and report them; a second one: kill them and leave at once.
 const onSignal = (signal: NodeJS.Signals) => {

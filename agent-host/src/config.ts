@@ -68,7 +68,7 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
   -h, --help           This text.
 
 Exit status: 0 after SIGINT/SIGTERM (runs aborted and reported first), 2 on bad configuration,
-3 when the edge refuses the token.
+3 when the edge refuses the token, 4 when another host connects with the same --host-id.
 `;
 
 const flagsSchema = z.object({

@@ -4,6 +4,7 @@
 // that slept, a NAT that forgot us) would otherwise look open forever. Reconnects with backoff; a
 // refused token ends the host instead.
 import {
+  CLOSE_HOST_ID_TAKEN,
   CONTROL_SOCKET_PATH,
   edgeToHostControlFrame,
   HOST_PROTOCOL_VERSION,
@@ -35,6 +36,8 @@ export interface ControlLinkOptions {
   onStart: (frame: StartFrame) => void;
   onAbort: (frame: AbortFrame) => void;
   onTokenRefused: (url: string) => void;
+  /** Another host connected with this host's id (see CLOSE_HOST_ID_TAKEN). */
+  onHostIdTaken: (hostId: string) => void;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
 }
@@ -97,7 +100,13 @@ export class ControlLink {
       if (socket === this.#socket) this.#onMessage(String(event.data));
     });
     socket.addEventListener("close", (event) => {
-      if (socket === this.#socket) this.#onLost(`closed with code ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
+      if (socket !== this.#socket) return;
+      if (event.code === CLOSE_HOST_ID_TAKEN) {
+        this.#drop(1000, "host id taken");
+        this.#options.onHostIdTaken(this.#options.hostId);
+        return;
+      }
+      this.#onLost(`closed with code ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
     });
     const { hostId, maxRuns } = this.#options;
     this.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, maxRuns, runs: this.#options.heldRuns() });

@@ -15,6 +15,8 @@ export interface HostDependencies {
   log: Log;
   /** The edge refused the host token: the host cannot work and should exit. */
   onTokenRefused: (url: string) => void;
+  /** Another host connected with this host's id: this one should exit. */
+  onHostIdTaken: (hostId: string) => void;
 }
 
 export class AgentHost {
@@ -37,6 +39,7 @@ export class AgentHost {
       onStart: (frame) => this.#onStart(frame),
       onAbort: (frame) => this.#onAbort(frame),
       onTokenRefused: deps.onTokenRefused,
+      onHostIdTaken: deps.onHostIdTaken,
     });
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { AbortFrame, StartFrame } from "../../protocol/host.ts";
+import { CLOSE_HOST_ID_TAKEN, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
 import { ControlLink } from "../src/control-link.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
@@ -26,6 +26,7 @@ async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number 
     onStart: (frame) => starts.push(frame),
     onAbort: (frame) => aborts.push(frame),
     onTokenRefused: () => logs.push("token refused"),
+    onHostIdTaken: (hostId) => logs.push(`host id ${hostId} taken`),
     ...options,
   });
   cleanups.push(() => link.stop());
@@ -55,6 +56,14 @@ describe("ControlLink", () => {
     await edge.waitFor(() => edge.pings >= 4, "four pings");
     expect(edge.hellos).toHaveLength(1);
     expect(edge.badControlFrames).toEqual([]);
+  });
+
+  it("stops, without reconnecting, when the edge says another host took its id", async () => {
+    const { edge, logs } = await setUp();
+    edge.controlSocket!.close(CLOSE_HOST_ID_TAKEN, "another connection said hello with this host id");
+    await edge.waitFor(() => logs.includes("host id h1 taken"), "the host id report");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(edge.hellos).toHaveLength(1);
   });
 
   it("gives up a connection whose pings go unanswered and connects again", async () => {

@@ -6,6 +6,7 @@
 // answered by the runtime without waking the object.
 import { DurableObject } from "cloudflare:workers";
 import {
+  CLOSE_HOST_ID_TAKEN,
   hostToEdgeControlFrame,
   parseFrame,
   PING_FRAME,
@@ -17,7 +18,15 @@ import {
 interface HostAttachment {
   hostId: string;
   maxRuns: number;
+  helloAt: number;
 }
+
+/**
+ * A host pings its control socket after 30 s without a word from the edge. A socket that has neither
+ * said hello nor pinged for this long belongs to a host that vanished without closing it (power cut,
+ * lost network): it is closed, and no run is sent to it.
+ */
+export const HOST_SILENCE_MS = 75_000;
 
 export type StartResult = { ok: true; hostId: string } | { ok: false; error: string };
 
@@ -48,9 +57,9 @@ export class HostHub extends DurableObject<Env> {
     const frame = parsed.frame;
     if (frame.type === "hello") {
       for (const other of this.hosts()) {
-        if (other.attachment.hostId === frame.hostId && other.socket !== socket) other.socket.close(4000, "replaced by a newer connection");
+        if (other.attachment.hostId === frame.hostId && other.socket !== socket) other.socket.close(CLOSE_HOST_ID_TAKEN, "another connection said hello with this host id");
       }
-      socket.serializeAttachment({ hostId: frame.hostId, maxRuns: frame.maxRuns } satisfies HostAttachment);
+      socket.serializeAttachment({ hostId: frame.hostId, maxRuns: frame.maxRuns, helloAt: Date.now() } satisfies HostAttachment);
       for (const run of frame.runs) this.assign(run.runId, run.sessionId, frame.hostId);
       send(socket, { type: "welcome", hostId: frame.hostId });
       return;
@@ -100,12 +109,21 @@ export class HostHub extends DurableObject<Env> {
     return this.hosts().length;
   }
 
-  /** Sockets that said hello. */
+  /** Sockets that said hello and have been heard from lately; silent ones are closed. */
   private hosts(): { socket: WebSocket; attachment: HostAttachment }[] {
-    return this.ctx
-      .getWebSockets()
-      .map((socket) => ({ socket, attachment: socket.deserializeAttachment() as HostAttachment | null }))
-      .filter((host): host is { socket: WebSocket; attachment: HostAttachment } => host.attachment !== null);
+    const now = Date.now();
+    const hosts: { socket: WebSocket; attachment: HostAttachment }[] = [];
+    for (const socket of this.ctx.getWebSockets()) {
+      const attachment = socket.deserializeAttachment() as HostAttachment | null;
+      if (attachment === null) continue;
+      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0;
+      if (now - Math.max(attachment.helloAt, lastPing) > HOST_SILENCE_MS) {
+        socket.close(4408, "no ping from this host for too long");
+        continue;
+      }
+      hosts.push({ socket, attachment });
+    }
+    return hosts;
   }
 
   private loadByHost(): Map<string, number> {

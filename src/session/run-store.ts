@@ -16,6 +16,10 @@ export interface RunRecord {
   lastLineSeq: number | null;
   /** The host the hub gave the run to; only it may send the run's lines. */
   hostId: string | null;
+  /** Event seqs count on across a session's runs: this run's events are numbered from eventBase + 1. */
+  eventBase: number;
+  /** The run's last event seq, once it ended. */
+  lastEventSeq: number | null;
 }
 
 type RunRow = {
@@ -28,6 +32,8 @@ type RunRow = {
   abort_requested: number;
   last_line_seq: number | null;
   host_id: string | null;
+  event_base: number;
+  last_event_seq: number | null;
 };
 
 export class RunStore {
@@ -44,20 +50,23 @@ export class RunStore {
       ended_at INTEGER,
       abort_requested INTEGER NOT NULL DEFAULT 0,
       last_line_seq INTEGER,
-      host_id TEXT
+      host_id TEXT,
+      event_base INTEGER NOT NULL DEFAULT 0,
+      last_event_seq INTEGER
     )`);
   }
 
   /** Records a new run; the one it replaces stays until `keepOnly` (a refused start leaves it be). */
-  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq" | "hostId">): RunRecord {
+  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq" | "hostId" | "lastEventSeq">): RunRecord {
     this.sql.exec(
-      "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at) VALUES (?, 'running', ?, ?, ?)",
+      "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at, event_base) VALUES (?, 'running', ?, ?, ?, ?)",
       run.id,
       run.userMessageId,
       run.assistantMessageId,
       run.startedAt,
+      run.eventBase,
     );
-    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null, hostId: null };
+    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null, hostId: null, lastEventSeq: null };
   }
 
   /** The most recent run, the one replays and aborts refer to. */
@@ -74,8 +83,15 @@ export class RunStore {
     this.sql.exec("UPDATE runs SET abort_requested = 1 WHERE id = ?", id);
   }
 
-  finish(id: string, status: Exclude<RunStatus, "running">, endedAt: number, lastLineSeq: number): void {
-    this.sql.exec("UPDATE runs SET status = ?, ended_at = ?, last_line_seq = ? WHERE id = ?", status, endedAt, lastLineSeq, id);
+  finish(id: string, status: Exclude<RunStatus, "running">, endedAt: number, last: { lineSeq: number; eventSeq: number }): void {
+    this.sql.exec(
+      "UPDATE runs SET status = ?, ended_at = ?, last_line_seq = ?, last_event_seq = ? WHERE id = ?",
+      status,
+      endedAt,
+      last.lineSeq,
+      last.eventSeq,
+      id,
+    );
   }
 
   remove(id: string): void {
@@ -103,5 +119,7 @@ function fromRow(row: RunRow): RunRecord {
     abortRequested: row.abort_requested === 1,
     lastLineSeq: row.last_line_seq,
     hostId: row.host_id,
+    eventBase: row.event_base,
+    lastEventSeq: row.last_event_seq,
   };
 }

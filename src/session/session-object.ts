@@ -91,6 +91,8 @@ export class SessionObject extends DurableObject<Env> {
       userMessageId: input.userMessage.id,
       assistantMessageId: `assistant-${runId}`,
       startedAt: now,
+      // Event ids go on from the previous run's, so a Last-Event-ID never names an event of two runs.
+      eventBase: this.runs.latest()?.lastEventSeq ?? 0,
     });
     const live = newLiveRun(record, now);
     live.deadline = now + this.settings.hostGraceMs;
@@ -126,8 +128,11 @@ export class SessionObject extends DurableObject<Env> {
     if (!run || (run.status !== "running" && Date.now() - (run.endedAt ?? 0) > this.settings.runGraceMs)) {
       return new Response(null, { status: 204 });
     }
+    const lastSeq = this.live?.record.id === run.id ? this.live.eventSeq : (run.lastEventSeq ?? this.runLog.tail(run.id).eventSeq);
+    // An id from another run (an earlier one, or beyond this one) means this run is new to the client.
+    const after = afterSeq >= run.eventBase && afterSeq <= lastSeq ? afterSeq : run.eventBase;
     const subscriber = new Subscriber((gone) => this.dropSubscriber(gone));
-    this.follow(subscriber, run.id, Math.max(0, Math.floor(afterSeq) || 0));
+    this.follow(subscriber, run.id, after);
     return new Response(subscriber.stream, { headers: SSE_HEADERS });
   }
 
@@ -328,7 +333,7 @@ export class SessionObject extends DurableObject<Env> {
       this.commit(live, lineSeq, live.translator.end(end));
       status = runStatus(live, end);
       this.messages.upsert(this.assistantMessage(live, false));
-      this.runs.finish(live.record.id, status, Date.now(), live.lineSeq);
+      this.runs.finish(live.record.id, status, Date.now(), { lineSeq: live.lineSeq, eventSeq: live.eventSeq });
     } finally {
       // Whatever storage said, nobody is left waiting on this run: not the host, not a browser.
       if (live.socket) {
@@ -375,9 +380,7 @@ export class SessionObject extends DurableObject<Env> {
 
   /** Sends the stored events after `afterSeq` a page at a time, then joins the live set (or ends). */
   private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
-    const lastSeq = this.live?.record.id === runId ? this.live.eventSeq : this.runLog.tail(runId).eventSeq;
-    // An id beyond this run's events comes from another (earlier, longer) run: this run is new to it.
-    subscriber.sentSeq = afterSeq > lastSeq ? 0 : afterSeq;
+    subscriber.sentSeq = afterSeq;
     for (;;) {
       let readSomething = false;
       for (const page of this.runLog.pages(runId, subscriber.sentSeq)) {

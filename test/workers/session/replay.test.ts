@@ -1,6 +1,6 @@
 // Re-attaching: from the start of the run, from Last-Event-ID, and two subscribers at once.
 import { describe, expect, it } from "vitest";
-import { api, chunksOf, readSse, sendExit, sendLines, type SseEvent } from "../support/relay-client.ts";
+import { api, chunksOf, connectHost, openRun, postChat, readSse, sendExit, sendLines, type SseEvent } from "../support/relay-client.ts";
 import { startRun, textDeltaLines, textOf } from "../support/started-run.ts";
 
 const ids = (events: SseEvent[]) => events.filter((event) => event.data !== "[DONE]").map((event) => event.id!);
@@ -82,6 +82,31 @@ describe("resume", () => {
     expect(replayed).toEqual(live);
     const ended = await api("/api/chat/replay-6/stream", { headers: { "last-event-id": "999999" } });
     expect(await readSse(ended)).toEqual(live);
+  });
+
+  it("numbers a session's events on across runs, and replays a new run whole for an id of the last one", async () => {
+    const control = await connectHost("host-replay-7");
+    const events: SseEvent[][] = [];
+    for (let i = 0; i < 2; i++) {
+      const response = await postChat("replay-7", `question ${i}`);
+      const start = await control.nextOfType("start");
+      const { run } = await openRun("replay-7", start.runId, "host-replay-7");
+      const next = await sendLines(run, 1, textDeltaLines(4));
+      if (i === 1) {
+        // A client that saw part of the first run comes back during the second.
+        const stale = await api("/api/chat/replay-7/stream", { headers: { "last-event-id": String(events[0]![2]!.id) } });
+        await sendExit(run, next, 0);
+        events.push(await readSse(response), await readSse(stale));
+      } else {
+        await sendExit(run, next, 0);
+        events.push(await readSse(response));
+      }
+    }
+    const [first, second, stale] = events.map(ids);
+    expect(second![0]).toBe(first!.at(-1)! + 1);
+    expect(second).toEqual(second!.map((_, i) => second![0]! + i));
+    expect(stale).toEqual(second);
+    control.close();
   });
 
   it("rejects a Last-Event-ID that is not a sequence number", async () => {
