@@ -6,7 +6,7 @@
 // several frames may be in flight before their acks return. A connection that goes silent while
 // frames wait for acks, or on which the edge reports a (non-fatal) error, is given up and redialled:
 // the edge's resume point on the new one puts both sides back in step.
-import { edgeToHostRunFrame, parseFrame, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
+import { edgeToHostRunFrame, parseFrame, PING_FRAME, PONG_FRAME, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 import type { RunOutbox } from "./run-outbox.ts";
@@ -18,6 +18,11 @@ export const MAX_FRAMES_IN_FLIGHT = 8;
 export const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** Silence from the edge while it owes an answer, before the connection is considered dead. */
 export const ACK_TIMEOUT_MS = 20_000;
+/**
+ * An idle run socket (an agent thinking, a long tool) is pinged this often, so the edge can tell a
+ * quiet host from a vanished one (it gives up on a run socket silent for RUN_SILENCE_MS, 60 s).
+ */
+export const RUN_PING_INTERVAL_MS = 20_000;
 
 /** How a run link ended: exit stored by the edge, the edge refused the run, or the host stopped it. */
 export type RunLinkOutcome = "delivered" | "refused" | "stopped";
@@ -38,6 +43,7 @@ export interface RunLinkOptions {
   onFinished: (outcome: RunLinkOutcome) => void;
   ackTimeoutMs?: number;
   batchDelayMs?: number;
+  pingIntervalMs?: number;
 }
 
 export class RunLink {
@@ -116,6 +122,10 @@ export class RunLink {
   }
 
   #onMessage(text: string): void {
+    if (text === PONG_FRAME) {
+      this.#armSilenceTimer();
+      return;
+    }
     const parsed = parseFrame<EdgeToHostRunFrame>(edgeToHostRunFrame, text);
     if (!parsed.ok) {
       this.#options.log(`${this.#label}: ignored a frame from the edge (${parsed.error})`);
@@ -190,13 +200,31 @@ export class RunLink {
     this.#armSilenceTimer();
   }
 
-  /** While the edge owes us its resume point or acks, it must not stay silent for long. */
+  /**
+   * While the edge owes us its resume point or acks, it must not stay silent for long. An idle socket
+   * is pinged now and then instead, and the pong is owed like an ack.
+   */
   #armSilenceTimer(): void {
     clearTimeout(this.#silenceTimer);
     this.#silenceTimer = undefined;
-    if (this.#finished || (this.#resumed && this.#inFlight.length === 0)) return;
+    if (this.#finished) return;
+    if (this.#resumed && this.#inFlight.length === 0) {
+      this.#silenceTimer = setTimeout(() => this.#ping(), this.#options.pingIntervalMs ?? RUN_PING_INTERVAL_MS);
+      return;
+    }
+    this.#expectAnswer("no answer from the edge");
+  }
+
+  #ping(): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(PING_FRAME);
+    this.#expectAnswer("no answer to a ping");
+  }
+
+  #expectAnswer(what: string): void {
     const timeoutMs = this.#options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
-    this.#silenceTimer = setTimeout(() => this.#onLost(`no answer from the edge for ${formatDuration(timeoutMs)}`), timeoutMs);
+    this.#silenceTimer = setTimeout(() => this.#onLost(`${what} for ${formatDuration(timeoutMs)}`), timeoutMs);
   }
 
   #onLost(reason: string): void {

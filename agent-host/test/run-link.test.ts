@@ -12,7 +12,7 @@ afterEach(async () => {
 
 const linesOf = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `{"n":${from + i}}`);
 
-async function setUp(options: { ackTimeoutMs?: number } = {}) {
+async function setUp(options: { ackTimeoutMs?: number; pingIntervalMs?: number } = {}) {
   const edge = await FakeEdge.start(TOKEN);
   cleanups.push(() => edge.close());
   const outbox = new RunOutbox({ maxLinesPerFrame: 100 });
@@ -85,6 +85,20 @@ describe("RunLink", () => {
     expect(edge.run("r1").resumePoints).toEqual([0, 10]);
     expect(edge.run("r1").lines).toEqual(linesOf(10));
     expect(logs.some((line) => /reconnected after .* \(no answer from the edge for 200 ms\); resending from seq 11/.test(line))).toBe(true);
+  });
+
+  it("pings an idle run socket so the edge knows the host is there, and redials when no pong comes", async () => {
+    const { edge, logs, push, exit } = await setUp({ pingIntervalMs: 100, ackTimeoutMs: 300 });
+    await edge.waitFor(() => edge.run("r1").pings >= 2, "pings while idle");
+    expect(edge.run("r1").resumePoints).toHaveLength(1);
+    edge.answerPings = false;
+    await edge.waitFor(() => edge.run("r1").resumePoints.length === 2, "a new connection after an unanswered ping");
+    expect(logs.some((line) => line.includes("no answer to a ping"))).toBe(true);
+    edge.answerPings = true;
+    push(linesOf(3));
+    exit();
+    await edge.waitFor(() => edge.run("r1").exit !== undefined, "the exit");
+    expect(edge.run("r1").lines).toEqual(linesOf(3));
   });
 
   it("starts over from the edge's resume point after the edge reports a non-fatal error", async () => {

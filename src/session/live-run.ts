@@ -17,11 +17,14 @@ export interface LiveRun {
   eventSeq: number;
   /** The host's run socket, while connected. */
   socket: WebSocket | null;
+  /** When the host last said anything on it. */
+  heardAt: number;
   /** When the run gives up on its host (socket gone, or an abort that was never confirmed). */
   deadline: number | null;
   /** When the assistant message was last written to the messages table. */
   materializedAt: number;
   materializeTimer: ReturnType<typeof setTimeout> | null;
+  silenceTimer: ReturnType<typeof setInterval> | null;
 }
 
 export function newLiveRun(record: RunRecord, now: number): LiveRun {
@@ -32,9 +35,11 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
     lineSeq: 0,
     eventSeq: record.eventBase,
     socket: null,
+    heardAt: now,
     deadline: null,
     materializedAt: now,
     materializeTimer: null,
+    silenceTimer: null,
   };
 }
 
@@ -54,8 +59,10 @@ export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): Liv
     lineSeq: tail.lineSeq,
     eventSeq: Math.max(tail.eventSeq, record.eventBase),
     socket: null,
+    heardAt: now,
     deadline: null,
     materializedAt: now,
     materializeTimer: null,
+    silenceTimer: null,
   };
 }

@@ -7,7 +7,7 @@
 // rebuilds its run from storage and the host resends what was never acknowledged.
 import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
-import { hostToEdgeRunFrame, parseFrame, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
+import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
@@ -227,6 +227,8 @@ export class SessionObject extends DurableObject<Env> {
     }
     live.socket?.close(4000, "replaced by a newer connection");
     live.socket = server;
+    live.heardAt = Date.now();
+    this.watchRunSocket(live);
     if (!live.record.abortRequested) live.deadline = null;
     server.addEventListener("message", (event) => {
       void this.onRunFrame(server, event.data);
@@ -242,6 +244,11 @@ export class SessionObject extends DurableObject<Env> {
   private async onRunFrame(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const live = this.live;
     if (!live || live.socket !== socket) return;
+    live.heardAt = Date.now();
+    if (data === PING_FRAME) {
+      sendText(socket, PONG_FRAME);
+      return;
+    }
     if (typeof data !== "string") {
       send(socket, { type: "error", error: "frames must be text", fatal: false });
       return;
@@ -301,10 +308,25 @@ export class SessionObject extends DurableObject<Env> {
     await this.endRun(live, { exit: { code, signal, stderrTail, error }, aborted: live.record.abortRequested }, frame.seq);
   }
 
+  /** Drops the run socket once its host has been silent too long (see SessionSettings.runSilenceMs). */
+  private watchRunSocket(live: LiveRun): void {
+    if (live.silenceTimer) return;
+    // Cleared when the socket goes (onRunSocketGone) or the run ends (endRun).
+    live.silenceTimer = setInterval(() => {
+      const socket = live.socket;
+      if (socket && Date.now() - live.heardAt > this.settings.runSilenceMs) {
+        socket.close(4408, "no word from the host");
+        this.onRunSocketGone(socket);
+      }
+    }, Math.min(this.settings.runSilenceMs / 3, 10_000));
+  }
+
   private onRunSocketGone(socket: WebSocket): void {
     const live = this.live;
     if (!live || live.socket !== socket) return;
     live.socket = null;
+    if (live.silenceTimer) clearInterval(live.silenceTimer);
+    live.silenceTimer = null;
     // Wait for the host to come back and resend what was not acknowledged.
     live.deadline = Math.min(live.deadline ?? Infinity, Date.now() + this.settings.hostGraceMs);
     void this.scheduleAlarm();
@@ -328,6 +350,7 @@ export class SessionObject extends DurableObject<Env> {
     if (this.live !== live) return;
     this.live = null;
     if (live.materializeTimer) clearTimeout(live.materializeTimer);
+    if (live.silenceTimer) clearInterval(live.silenceTimer);
     let status: Exclude<RunStatus, "running"> = "error";
     try {
       this.commit(live, lineSeq, live.translator.end(end));
@@ -490,8 +513,12 @@ export class SessionObject extends DurableObject<Env> {
 }
 
 function send(socket: WebSocket, frame: EdgeToHostRunFrame): void {
+  sendText(socket, JSON.stringify(frame));
+}
+
+function sendText(socket: WebSocket, text: string): void {
   try {
-    socket.send(JSON.stringify(frame));
+    socket.send(text);
   } catch {
     // The socket closed under us; the host reconnects and gets the resume point.
   }

@@ -9,6 +9,11 @@ export interface SessionSettings {
   abortGraceMs: number;
   /** How often an idle stream gets a `: keepalive` comment, so proxies never cut it. */
   keepaliveMs: number;
+  /**
+   * A run socket silent this long belongs to a host that vanished without closing it (it pings every
+   * 20 s when idle): it is dropped, and the run waits hostGraceMs for the host as after any drop.
+   */
+  runSilenceMs: number;
 }
 
 export function sessionSettings(env: Env): SessionSettings {
@@ -17,6 +22,7 @@ export function sessionSettings(env: Env): SessionSettings {
     hostGraceMs: positive(env.HOST_GRACE_MS, 60_000),
     abortGraceMs: 10_000,
     keepaliveMs: positive(env.KEEPALIVE_MS, 15_000),
+    runSilenceMs: positive(env.RUN_SILENCE_MS, 60_000),
   };
 }
 

@@ -14,7 +14,8 @@ import { collectEvents, consumeWithAiSdk, eventIds, readRunResiliently, type Sse
 import { WranglerDev } from "../support/wrangler-dev.ts";
 
 const HOST_GRACE_MS = 3_000;
-const relay = new WranglerDev({ vars: { HOST_GRACE_MS: String(HOST_GRACE_MS) } });
+const RUN_SILENCE_MS = 1_500;
+const relay = new WranglerDev({ vars: { HOST_GRACE_MS: String(HOST_GRACE_MS), RUN_SILENCE_MS: String(RUN_SILENCE_MS) } });
 let host: GroupProcess;
 
 // The fixture agent takes its options from the user's message (a JSON array), so each case asks for
@@ -151,6 +152,28 @@ describe("fault injection", () => {
     expect(shown).toMatch(/\[error\] .*SIGKILL/);
     expect(consumed.metadata).toMatchObject({ status: "error" });
   });
+
+  it("a host that freezes without closing its sockets (a laptop put to sleep) is given up on, then recovers", async () => {
+    const text = words(400, "frozen");
+    const response = await post("fault-frozen", sayEvery10ms(text));
+    const reading = readRunResiliently(response, resume("fault-frozen"));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const frozenAt = Date.now();
+    process.kill(host.child.pid!, "SIGSTOP");
+    const { events } = await reading;
+    const endedAfter = Date.now() - frozenAt;
+    process.kill(host.child.pid!, "SIGCONT");
+    // Silence, then the grace period for the host to come back: the run ends with a visible error.
+    expect(endedAfter).toBeGreaterThan(RUN_SILENCE_MS + HOST_GRACE_MS - 1_000);
+    expect(endedAfter).toBeLessThan(RUN_SILENCE_MS + HOST_GRACE_MS + 5_000);
+    const consumed = await checkPersisted("fault-frozen", events);
+    expect(textOf(consumed)).toContain("frozen0 frozen1");
+    expect(textOf(consumed)).toContain(`[error] The agent host disconnected and did not come back within ${HOST_GRACE_MS / 1000} s.`);
+    // Awake again, the host stops that agent and takes the next run.
+    const next = await post("fault-after-frozen", sayEvery10ms("awake again"));
+    const after = await readRunResiliently(next, resume("fault-after-frozen"));
+    expect(textOf(await checkPersisted("fault-after-frozen", after.events)).trim()).toBe("awake again");
+  }, 30_000);
 
   it("a host killed outright ends the run with a visible error within the host grace period", async () => {
     const text = words(400, "lost");

@@ -46,6 +46,8 @@ export interface FakeRun {
   /** firstSeq of the first frame received on each connection that carried one. */
   firstSeqAfterResume: number[];
   framesReceived: number;
+  /** Pings received on this run's sockets. */
+  pings: number;
   /** Frames that did not start right after what was stored (must stay empty). */
   violations: string[];
   socket: WebSocket | undefined;
@@ -60,7 +62,7 @@ export class FakeEdge {
   /** Authorization headers of refused upgrades. */
   readonly refusedUpgrades: string[] = [];
   controlSocket: WebSocket | undefined;
-  /** Control-socket pings received; answered with a pong while `answerPings` is true. */
+  /** Control-socket pings received; pings on either socket are answered while `answerPings` is true. */
   pings = 0;
   answerPings = true;
   /** Control frames that were neither a ping nor a valid frame (must stay empty). */
@@ -180,7 +182,7 @@ export class FakeEdge {
   #acceptRun(ws: WebSocket, sessionId: string, runId: string): void {
     let run = this.runs.get(runId);
     if (!run) {
-      run = { sessionId, runId, lines: [], exit: undefined, resumePoints: [], firstSeqAfterResume: [], framesReceived: 0, violations: [], socket: undefined };
+      run = { sessionId, runId, lines: [], exit: undefined, resumePoints: [], firstSeqAfterResume: [], framesReceived: 0, pings: 0, violations: [], socket: undefined };
       this.runs.set(runId, run);
     }
     const current = run;
@@ -192,6 +194,11 @@ export class FakeEdge {
     ws.send(JSON.stringify({ type: "ack", seq: resumePoint }));
     ws.on("message", (data) => {
       if (dead) return;
+      if (String(data) === PING_FRAME) {
+        current.pings += 1;
+        if (this.answerPings) ws.send(PONG_FRAME);
+        return;
+      }
       const frame = hostToEdgeRunFrame.parse(JSON.parse(String(data)));
       current.framesReceived += 1;
       const first = frame.type === "lines" ? frame.firstSeq : frame.seq;
