@@ -48,21 +48,12 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
 export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): LiveRun {
   const tail = log.tail(record.id);
   const snapshot = tail.state === null ? undefined : (JSON.parse(tail.state) as TranslatorSnapshot);
-  const accumulator = new MessageAccumulator(record.assistantMessageId);
+  const live = newLiveRun(record, now);
+  live.translator = new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot });
   for (const page of log.pages(record.id, 0)) {
-    for (const event of page) accumulator.apply(JSON.parse(event.json));
+    for (const event of page) live.accumulator.apply(JSON.parse(event.json));
   }
-  return {
-    record,
-    translator: new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot }),
-    accumulator,
-    lineSeq: tail.lineSeq,
-    eventSeq: Math.max(tail.eventSeq, record.eventBase),
-    socket: null,
-    heardAt: now,
-    deadline: null,
-    materializedAt: now,
-    materializeTimer: null,
-    silenceTimer: null,
-  };
+  live.lineSeq = tail.lineSeq;
+  live.eventSeq = Math.max(tail.eventSeq, record.eventBase);
+  return live;
 }
