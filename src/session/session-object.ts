@@ -166,7 +166,6 @@ export class SessionObject extends DurableObject<Env> {
   /** DELETE /api/chat/:id */
   async remove(sessionId: string): Promise<{ removed: boolean; error?: string }> {
     if (this.live) return { removed: false, error: "a run is active in this session; stop it first" };
-    for (const subscriber of this.subscribers) subscriber.close();
     await this.ctx.storage.deleteAlarm();
     this.messages.clear();
     this.runs.clear();
@@ -271,9 +270,7 @@ export class SessionObject extends DurableObject<Env> {
   private acceptLines(live: LiveRun, socket: WebSocket, frame: LinesFrame): void {
     const expected = live.lineSeq + 1;
     if (frame.firstSeq > expected) {
-      // A gap would lose lines: refuse the frame and tell the host where to resume.
-      send(socket, { type: "error", error: `sequence gap: expected ${expected}, got ${frame.firstSeq}`, fatal: false });
-      send(socket, { type: "ack", seq: live.lineSeq });
+      refuseGap(live, socket, frame.firstSeq);
       return;
     }
     const fresh = frame.lines.slice(expected - frame.firstSeq);
@@ -300,8 +297,7 @@ export class SessionObject extends DurableObject<Env> {
       return;
     }
     if (frame.seq > live.lineSeq + 1) {
-      send(socket, { type: "error", error: `sequence gap: expected ${live.lineSeq + 1}, got ${frame.seq}`, fatal: false });
-      send(socket, { type: "ack", seq: live.lineSeq });
+      refuseGap(live, socket, frame.seq);
       return;
     }
     const { code, signal, stderrTail, error } = frame;
@@ -514,6 +510,12 @@ export class SessionObject extends DurableObject<Env> {
 
 function send(socket: WebSocket, frame: EdgeToHostRunFrame): void {
   sendText(socket, JSON.stringify(frame));
+}
+
+/** A gap would lose lines: refuse the frame and tell the host where to resume. */
+function refuseGap(live: LiveRun, socket: WebSocket, got: number): void {
+  send(socket, { type: "error", error: `sequence gap: expected ${live.lineSeq + 1}, got ${got}`, fatal: false });
+  send(socket, { type: "ack", seq: live.lineSeq });
 }
 
 function sendText(socket: WebSocket, text: string): void {
