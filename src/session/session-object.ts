@@ -350,8 +350,9 @@ export class SessionObject extends DurableObject<Env> {
     let status: Exclude<RunStatus, "running"> = "error";
     try {
       this.commit(live, lineSeq, live.translator.end(end));
-      status = runStatus(live, end);
-      this.messages.upsert(this.assistantMessage(live, false));
+      const message = this.assistantMessage(live, false);
+      status = runStatus(message);
+      this.messages.upsert(message);
       this.runs.finish(live.record.id, status, Date.now(), { lineSeq: live.lineSeq, eventSeq: live.eventSeq });
     } finally {
       // Whatever storage said, nobody is left waiting on this run: not the host, not a browser.
@@ -536,11 +537,10 @@ function exceedsLineLimit(line: string): boolean {
 }
 
 
-function runStatus(live: LiveRun, end: RunEnd): Exclude<RunStatus, "running"> {
-  if (end.aborted || live.record.abortRequested) return "aborted";
-  const reported = (live.accumulator.message().metadata as { status?: string } | undefined)?.status;
-  if (reported === "completed" || reported === "error" || reported === "aborted") return reported;
-  return end.error || end.exit?.error || (end.exit?.code ?? 0) !== 0 ? "error" : "completed";
+/** How the run ended, as its finish chunk told the browser (the translator decides, once). */
+function runStatus(message: UIMessage): Exclude<RunStatus, "running"> {
+  const reported = (message.metadata as { status?: string } | undefined)?.status;
+  return reported === "completed" || reported === "aborted" ? reported : "error";
 }
 
 function titleFrom(text: string | null): string {
