@@ -13,6 +13,9 @@ import { Composer } from "./Composer.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { StatusBar } from "./StatusBar.tsx";
 
+/** How long a stopped run's stream may take to end on its own (the edge gives the host 10 s). */
+const STOP_GRACE_MS = 12_000;
+
 type Props = {
   sessionId: string;
   token: string;
@@ -96,12 +99,26 @@ export function ChatConversation(props: Props) {
     void chat.sendMessage({ text });
   }
 
+  // After Stop the stream is read to its end: the agent's last words before it died are part of the
+  // answer the relay keeps, and the page must show that same answer. Only a stream that does not end
+  // in time is cut here.
+  const stopFallback = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const runActive = chat.status === "submitted" || chat.status === "streaming";
+  useEffect(() => {
+    if (!runActive) clearTimeout(stopFallback.current);
+  }, [runActive]);
+
   async function stop() {
     setStopping(true);
     try {
-      await api.abortRun(sessionId);
+      const aborted = await api.abortRun(sessionId);
       recovery.cancel();
-      await chat.stop();
+      if (aborted) {
+        clearTimeout(stopFallback.current);
+        stopFallback.current = setTimeout(() => void chat.stop(), STOP_GRACE_MS);
+      } else {
+        await chat.stop();
+      }
       // The run ends at the edge once the host confirms the agent stopped: show that in the list soon.
       setTimeout(refreshRelayState, 700);
     } catch (error) {
