@@ -16,7 +16,7 @@ import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
 import { MessageStore } from "./message-store.ts";
-import { RunLog, type StoredEvent } from "./run-log.ts";
+import { RunLog } from "./run-log.ts";
 import { RunStore, type RunStatus } from "./run-store.ts";
 import { Subscriber } from "./subscriber.ts";
 import { sessionSettings, type SessionSettings } from "./settings.ts";
@@ -402,13 +402,7 @@ export class SessionObject extends DurableObject<Env> {
   private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
     subscriber.sentSeq = afterSeq;
     for (;;) {
-      let readSomething = false;
-      for (const page of this.runLog.pages(runId, subscriber.sentSeq)) {
-        if (!subscriber.isOpen) return;
-        subscriber.writeEvents(encodePage(page), page[page.length - 1]!.seq);
-        readSomething = true;
-        await subscriber.drained();
-      }
+      const readSomething = await subscriber.catchUp(this.runLog.pages(runId, subscriber.sentSeq));
       if (!subscriber.isOpen) return;
       if (readSomething) continue; // more may have been stored while we waited for the reader
       const live = this.live;
@@ -431,11 +425,9 @@ export class SessionObject extends DurableObject<Env> {
   /** Writes one stored batch to every live subscriber; one that has fallen behind catches up from storage. */
   private broadcastEvents(runId: string, bytes: Uint8Array, lastSeq: number): void {
     for (const subscriber of this.subscribers) {
-      if (subscriber.isBehind) {
+      if (!subscriber.offerEvents(bytes, lastSeq)) {
         this.subscribers.delete(subscriber);
         this.follow(subscriber, runId, subscriber.sentSeq);
-      } else {
-        subscriber.writeEvents(bytes, lastSeq);
       }
     }
   }
@@ -525,10 +517,6 @@ function sendText(socket: WebSocket, text: string): void {
   } catch {
     // The socket closed under us; the host reconnects and gets the resume point.
   }
-}
-
-function encodePage(page: StoredEvent[]): Uint8Array {
-  return encoder.encode(encodeEvents(page[0]!.seq, page.map((event) => event.json)));
 }
 
 /** A UTF-8 byte count is only needed for lines that might be over the limit (3 bytes per UTF-16 unit at most). */

@@ -1,12 +1,13 @@
 // One browser's SSE stream out of the session object. The object encodes each batch once and writes
 // the same bytes to every live subscriber. A subscriber whose reader falls behind (a slow phone, a
-// stalled proxy) leaves the live set and catches up from storage a page at a time, waiting for its
-// reader between pages, so the object never buffers a whole run in memory for anyone.
+// stalled proxy, a client that never reads) leaves the live set and catches up from storage a page at a
+// time, waiting for its reader between pages, so the object never holds more than its high-water mark
+// plus one page for anyone (see byte-limits.ts).
+import { encodeEvents } from "../sse.ts";
+import { MAX_SUBSCRIBER_QUEUE_BYTES, SUBSCRIBER_HIGH_WATER_BYTES } from "./byte-limits.ts";
+import type { StoredEvent } from "./run-log.ts";
 
-/** Bytes queued for one subscriber before it stops taking live batches and catches up from storage. */
-export const MAX_SUBSCRIBER_BACKLOG_BYTES = 1024 * 1024;
-/** Bytes queued before a replay waits for the reader. */
-const REPLAY_HIGH_WATER_BYTES = 256 * 1024;
+const encoder = new TextEncoder();
 
 export class Subscriber {
   readonly stream: ReadableStream<Uint8Array>;
@@ -31,7 +32,7 @@ export class Subscriber {
           onGone(this);
         },
       },
-      new ByteLengthQueuingStrategy({ highWaterMark: REPLAY_HIGH_WATER_BYTES }),
+      new ByteLengthQueuingStrategy({ highWaterMark: SUBSCRIBER_HIGH_WATER_BYTES }),
     );
   }
 
@@ -39,16 +40,35 @@ export class Subscriber {
     return this.open;
   }
 
-  /** Its reader is so far behind that live batches should wait in storage instead of in memory. */
-  get isBehind(): boolean {
-    return (this.controller.desiredSize ?? 0) < -MAX_SUBSCRIBER_BACKLOG_BYTES;
+  /** Bytes written and not yet taken by the reader. */
+  get queuedBytes(): number {
+    return this.open ? SUBSCRIBER_HIGH_WATER_BYTES - (this.controller.desiredSize ?? SUBSCRIBER_HIGH_WATER_BYTES) : 0;
   }
 
-  /** Queues the bytes of events up to `lastSeq`. */
-  writeEvents(bytes: Uint8Array, lastSeq: number): void {
-    if (!this.open) return;
-    this.controller.enqueue(bytes);
-    this.sentSeq = lastSeq;
+  /**
+   * Queues a live batch of events up to `lastSeq`, unless that would take the queue past
+   * MAX_SUBSCRIBER_QUEUE_BYTES: then it returns false, and the batch waits in storage for a catch-up.
+   */
+  offerEvents(bytes: Uint8Array, lastSeq: number): boolean {
+    if (!this.open) return true;
+    if (this.queuedBytes + bytes.byteLength > MAX_SUBSCRIBER_QUEUE_BYTES) return false;
+    this.writeEvents(bytes, lastSeq);
+    return true;
+  }
+
+  /**
+   * Writes stored pages, one at a time, waiting for the reader to take each before reading the next
+   * (the iterable reads storage lazily). Returns whether it wrote anything.
+   */
+  async catchUp(pages: Iterable<StoredEvent[]>): Promise<boolean> {
+    let wroteSomething = false;
+    for (const page of pages) {
+      if (!this.open) return wroteSomething;
+      this.writeEvents(encoder.encode(encodeEvents(page[0]!.seq, page.map((event) => event.json))), page[page.length - 1]!.seq);
+      wroteSomething = true;
+      await this.drained();
+    }
+    return wroteSomething;
   }
 
   /** Queues bytes that are not events (keep-alive comments, the final [DONE]). */
@@ -56,19 +76,25 @@ export class Subscriber {
     if (this.open) this.controller.enqueue(bytes);
   }
 
-  /** Resolves when the reader has room again (or is gone): replays await this between pages. */
-  drained(): Promise<void> {
-    if (!this.open || (this.controller.desiredSize ?? 1) > 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waitingForPull = resolve;
-    });
-  }
-
   close(): void {
     if (!this.open) return;
     this.open = false;
     this.controller.close();
     this.wake();
+  }
+
+  private writeEvents(bytes: Uint8Array, lastSeq: number): void {
+    if (!this.open) return;
+    this.controller.enqueue(bytes);
+    this.sentSeq = lastSeq;
+  }
+
+  /** Resolves when the reader has room again (or is gone). */
+  private drained(): Promise<void> {
+    if (!this.open || (this.controller.desiredSize ?? 1) > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waitingForPull = resolve;
+    });
   }
 
   private wake(): void {

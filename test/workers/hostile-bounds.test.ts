@@ -1,0 +1,102 @@
+// Hostile sizes (issue 9): what one session object holds or returns at once is bounded by bytes, not by
+// counts: event rows and replay pages (finding 3), history pages (finding 4), and every session is
+// reachable from the index (finding 12).
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { MAX_EVENT_ROW_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES, REPLAY_PAGE_BYTES } from "../../src/session/byte-limits.ts";
+import { RunLog } from "../../src/session/run-log.ts";
+import type { SessionObject } from "../../src/session/session-object.ts";
+import { Subscriber } from "../../src/session/subscriber.ts";
+import { encodeEvents } from "../../src/sse.ts";
+import { chunksOf, readSse, sendExit, sendLines } from "./support/relay-client.ts";
+import { startRun, textOf } from "./support/started-run.ts";
+
+const encoder = new TextEncoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `n` assistant deltas of `size` characters each, distinguishable by their first characters. */
+function bigDeltaLines(n: number, size: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const head = `<${i}>`;
+    return JSON.stringify({ event: "agent", stream: "assistant", data: { delta: head + "x".repeat(size - head.length) } });
+  });
+}
+
+describe("finding 3: a reader that does not read pins memory", () => {
+  // 16 frames of four 200 KB deltas: ~12.8 MB of events, every frame near the 900 KiB frame limit.
+  const LINES = bigDeltaLines(64, 200_000);
+
+  it("finding 3: a run of big frames is stored in rows of bounded bytes and replayed in pages of bounded bytes", { timeout: 60_000 }, async () => {
+    const { sessionId, runId, run, response } = await startRun("bounds-rows");
+    await response.body!.cancel();
+    await sendExit(run, await sendLines(run, 1, LINES, 4), 0);
+    const stub = env.SESSION.getByName(sessionId);
+    const { rowBytes, pageBytes, seqs } = await runInDurableObject(stub, (_: SessionObject, state) => {
+      const rowBytes = state.storage.sql
+        .exec<{ bytes: number }>("SELECT octet_length(body) AS bytes FROM events WHERE run_id = ?", runId)
+        .toArray()
+        .map((row) => row.bytes);
+      const pageBytes: number[] = [];
+      const seqs: number[] = [];
+      for (const page of new RunLog(state.storage.sql).pages(runId, 0)) {
+        pageBytes.push(encoder.encode(encodeEvents(page[0]!.seq, page.map((event) => event.json))).byteLength);
+        seqs.push(...page.map((event) => event.seq));
+      }
+      return { rowBytes, pageBytes, seqs };
+    });
+    expect(Math.max(...rowBytes)).toBeLessThanOrEqual(MAX_EVENT_ROW_BYTES);
+    expect(Math.max(...pageBytes)).toBeLessThanOrEqual(REPLAY_PAGE_BYTES);
+    expect(pageBytes.reduce((a, b) => a + b, 0)).toBeGreaterThan(12_800_000);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1)); // every event once, in order
+  });
+
+  it("finding 3: a reader that never reads is handed one page, and the object holds no more for it", { timeout: 60_000 }, async () => {
+    const { sessionId, runId, run, response } = await startRun("bounds-idle-reader");
+    await response.body!.cancel();
+    await sendExit(run, await sendLines(run, 1, LINES, 4), 0);
+    const stub = env.SESSION.getByName(sessionId);
+    // Through the object's own resume path: the first thing the reader finds queued is all that was
+    // queued for it while it did not read.
+    const firstQueued = await runInDurableObject(stub, async (instance: SessionObject) => {
+      const reader = instance.resume(0).body!.getReader();
+      await sleep(300);
+      const { value } = await reader.read();
+      await reader.cancel();
+      return value!.byteLength;
+    });
+    expect(firstQueued).toBeLessThanOrEqual(REPLAY_PAGE_BYTES);
+    // The same catch-up on a subscriber whose queue is measured: at most its high-water mark plus a page.
+    const queued = await runInDurableObject(stub, async (_: SessionObject, state) => {
+      const subscriber = new Subscriber(() => {});
+      const reader = subscriber.stream.getReader();
+      void subscriber.catchUp(new RunLog(state.storage.sql).pages(runId, 0));
+      await sleep(300);
+      const held = subscriber.queuedBytes;
+      await reader.cancel();
+      return held;
+    });
+    expect(queued).toBeGreaterThan(0);
+    expect(queued).toBeLessThanOrEqual(MAX_SUBSCRIBER_QUEUE_BYTES);
+  });
+
+  it("finding 3: a live subscriber that does not read refuses a batch past its bound instead of queueing it", () => {
+    const subscriber = new Subscriber(() => {});
+    const batch = new Uint8Array(800 * 1024); // one frame's worth of events
+    let seq = 0;
+    while (subscriber.offerEvents(batch, ++seq));
+    expect(subscriber.queuedBytes).toBeLessThanOrEqual(MAX_SUBSCRIBER_QUEUE_BYTES);
+    expect(subscriber.sentSeq).toBe(seq - 1); // the refused batch is left to a catch-up from storage
+    expect(subscriber.offerEvents(new Uint8Array(MAX_SUBSCRIBER_QUEUE_BYTES + 1), seq)).toBe(false);
+  });
+
+  it("finding 3: a reader that stops and later reads gets every big event once, in order", { timeout: 60_000 }, async () => {
+    const { run, response } = await startRun("bounds-slow-reader");
+    const reader = response.body!;
+    const next = await sendLines(run, 1, LINES, 4); // nobody reads meanwhile
+    await sendExit(run, next, 0);
+    const events = await readSse(new Response(reader));
+    const ids = events.filter((event) => event.data !== "[DONE]").map((event) => event.id!);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    expect(textOf(chunksOf(events))).toBe(LINES.map((line) => (JSON.parse(line) as { data: { delta: string } }).data.delta).join(""));
+  });
+});
