@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { MAX_REQUEST_BYTES } from "../../protocol/limits.ts";
 import { parseChatRequest, sessionIdSchema } from "../chat-request.ts";
 import { jsonError } from "../http-errors.ts";
+import { MAX_HISTORY_PAGE_MESSAGES } from "../session/byte-limits.ts";
 import { readBodyWithLimit } from "../request-body.ts";
 
 export const chatRoutes = new Hono<{ Bindings: Env }>();
@@ -43,7 +44,13 @@ chatRoutes.get("/chat/:id/stream", async (c) => {
 
 chatRoutes.post("/chat/:id/abort", async (c) => c.json(await c.env.SESSION.getByName(c.req.param("id")).abort()));
 
-chatRoutes.get("/chat/:id/messages", async (c) => c.json(await c.env.SESSION.getByName(c.req.param("id")).history()));
+chatRoutes.get("/chat/:id/messages", async (c) => {
+  const before = c.req.query("before") ?? null;
+  if (before !== null && (before.length === 0 || before.length > 256)) return jsonError(400, "invalid before: must be a message id");
+  const limit = pageLimit(c.req.query("limit"), MAX_HISTORY_PAGE_MESSAGES, MAX_HISTORY_PAGE_MESSAGES);
+  if (limit === null) return jsonError(400, `invalid limit: must be a whole number from 1 to ${MAX_HISTORY_PAGE_MESSAGES}`);
+  return c.env.SESSION.getByName(c.req.param("id")).history(before, limit);
+});
 
 chatRoutes.delete("/chat/:id", async (c) => {
   const id = c.req.param("id");
@@ -52,3 +59,10 @@ chatRoutes.delete("/chat/:id", async (c) => {
 });
 
 chatRoutes.get("/chats", async (c) => c.json(await c.env.INDEX.getByName("global").list()));
+
+/** `?limit=`: absent gives `fallback`; null when it is not a whole number from 1 to `max`. */
+function pageLimit(value: string | undefined, fallback: number, max: number): number | null {
+  if (value === undefined) return fallback;
+  const limit = /^\d{1,6}$/.test(value) ? Number(value) : 0;
+  return limit >= 1 && limit <= max ? limit : null;
+}

@@ -11,6 +11,15 @@ export const MESSAGE_PIECE_CHARS = 600_000;
 
 type MessageRow = { id: string; body: string; pieces: number };
 
+/** Message ids (oldest first) of one history page, and whether older messages remain. */
+export interface HistoryPage {
+  ids: string[];
+  older: boolean;
+}
+
+/** Rows whose sizes one step of a history page looks at. */
+const PAGE_ROWS_SCANNED = 256;
+
 export class MessageStore {
   private readonly sql: SqlStorage;
 
@@ -75,12 +84,51 @@ export class MessageStore {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
   }
 
-  /** Every message in order. */
-  all(): UIMessage[] {
-    return this.sql
-      .exec<MessageRow>("SELECT id, body, pieces FROM messages ORDER BY position")
-      .toArray()
-      .map((row) => this.parse(row));
+  /**
+   * One history page: the newest messages before the one with id `before` (from the newest when null)
+   * whose JSON fits in `budgetBytes` (at least one, however large), at most `limit` of them, oldest first;
+   * `older` says whether messages before the page remain. Only sizes are read here (SQLite knows a text's
+   * byte length without loading it); `newest`, when given, is a message held in memory that stands as the
+   * newest one (replacing its stored version, if any). Null when `before` names no stored message.
+   */
+  page(before: string | null, budgetBytes: number, limit: number, newest?: { id: string; bytes: number }): HistoryPage | null {
+    let position = Number.MAX_SAFE_INTEGER;
+    if (before !== null) {
+      const row = this.sql.exec<{ position: number }>("SELECT position FROM messages WHERE id = ?", before).toArray()[0];
+      if (!row) return null;
+      position = row.position;
+    }
+    const ids: string[] = [];
+    let bytes = 0;
+    if (before === null && newest && !this.has(newest.id)) {
+      ids.push(newest.id);
+      bytes += newest.bytes;
+    }
+    for (;;) {
+      const rows = this.sql
+        .exec<{ id: string; position: number; bytes: number }>(
+          `SELECT id, position, octet_length(body) + COALESCE((SELECT SUM(octet_length(piece)) FROM message_overflow
+             WHERE message_id = messages.id), 0) AS bytes
+           FROM messages WHERE position < ? ORDER BY position DESC LIMIT ?`,
+          position,
+          PAGE_ROWS_SCANNED,
+        )
+        .toArray();
+      for (const row of rows) {
+        const size = row.id === newest?.id ? newest.bytes : row.bytes;
+        if (ids.length > 0 && (ids.length >= limit || bytes + size > budgetBytes)) return { ids: ids.reverse(), older: true };
+        ids.push(row.id);
+        bytes += size;
+        position = row.position;
+      }
+      if (rows.length < PAGE_ROWS_SCANNED) return { ids: ids.reverse(), older: false };
+    }
+  }
+
+  /** A message's stored JSON, read whole (null when it is gone). */
+  jsonOf(id: string): string | null {
+    const row = this.sql.exec<MessageRow>("SELECT id, body, pieces FROM messages WHERE id = ?", id).toArray()[0];
+    return row ? this.text(row) : null;
   }
 
   /** The first user message's text, the session's title. */
@@ -97,12 +145,16 @@ export class MessageStore {
   }
 
   private parse(row: MessageRow): UIMessage {
-    if (row.pieces === 1) return JSON.parse(row.body) as UIMessage;
+    return JSON.parse(this.text(row)) as UIMessage;
+  }
+
+  private text(row: MessageRow): string {
+    if (row.pieces === 1) return row.body;
     const rest = this.sql
       .exec<{ piece: string }>("SELECT piece FROM message_overflow WHERE message_id = ? ORDER BY idx", row.id)
       .toArray()
       .map((overflow) => overflow.piece);
-    return JSON.parse(row.body + rest.join("")) as UIMessage;
+    return row.body + rest.join("");
   }
 }
 

@@ -15,6 +15,8 @@ import type { UIChunk } from "../translate/chunks.ts";
 import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
+import { HISTORY_PAGE_BYTES, utf8Bytes } from "./byte-limits.ts";
+import { historyResponse } from "./history-response.ts";
 import { MessageStore } from "./message-store.ts";
 import { RunLog } from "./run-log.ts";
 import { RunStore, type RunStatus } from "./run-store.ts";
@@ -151,16 +153,19 @@ export class SessionObject extends DurableObject<Env> {
     return { aborted: true };
   }
 
-  /** GET /api/chat/:id/messages: the history; a running answer is included as it stands now. */
-  history(): UIMessage[] {
-    const messages = this.messages.all();
-    const live = this.live;
-    if (!live) return messages;
-    const current = this.assistantMessage(live, true);
-    const at = messages.findIndex((message) => message.id === current.id);
-    if (at >= 0) messages[at] = current;
-    else messages.push(current);
-    return messages;
+  /**
+   * GET /api/chat/:id/messages: one page of the history, the newest messages before `before` within
+   * HISTORY_PAGE_BYTES (see MessageStore.page), streamed; a running answer is included as it stands now.
+   */
+  history(before: string | null, limit: number): Response {
+    const running = this.live ? JSON.stringify(this.assistantMessage(this.live, true)) : null;
+    const runningId = this.live?.record.assistantMessageId ?? null;
+    // The running answer, not stored yet, is the newest message: a page before it starts at the newest stored.
+    const cursor = before !== null && before === runningId && !this.messages.has(before) ? null : before;
+    const newest = running !== null && runningId !== null && cursor === before ? { id: runningId, bytes: utf8Bytes(running) } : undefined;
+    const page = this.messages.page(cursor, HISTORY_PAGE_BYTES, limit, newest);
+    if (!page) return jsonError(400, "invalid before: no such message in this session");
+    return historyResponse(page, (id) => (id === runningId && running !== null ? running : this.messages.jsonOf(id)));
   }
 
   /** DELETE /api/chat/:id */

@@ -3,12 +3,14 @@
 // reachable from the index (finding 12).
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_EVENT_ROW_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES, REPLAY_PAGE_BYTES } from "../../src/session/byte-limits.ts";
+import type { UIMessage } from "ai";
+import { HISTORY_PAGE_BYTES, MAX_EVENT_ROW_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES, REPLAY_PAGE_BYTES } from "../../src/session/byte-limits.ts";
+import { MessageStore } from "../../src/session/message-store.ts";
 import { RunLog } from "../../src/session/run-log.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
 import { Subscriber } from "../../src/session/subscriber.ts";
 import { encodeEvents } from "../../src/sse.ts";
-import { chunksOf, readSse, sendExit, sendLines } from "./support/relay-client.ts";
+import { api, chunksOf, readSse, sendExit, sendLines } from "./support/relay-client.ts";
 import { startRun, textOf } from "./support/started-run.ts";
 
 const encoder = new TextEncoder();
@@ -98,5 +100,70 @@ describe("finding 3: a reader that does not read pins memory", () => {
     const ids = events.filter((event) => event.data !== "[DONE]").map((event) => event.id!);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     expect(textOf(chunksOf(events))).toBe(LINES.map((line) => (JSON.parse(line) as { data: { delta: string } }).data.delta).join(""));
+  });
+});
+
+const message = (id: string, role: "user" | "assistant", text: string): UIMessage => ({ id, role, parts: [{ type: "text", text }] });
+
+/** Stores messages straight into a session's object, as runs would have. */
+async function storeMessages(sessionId: string, messages: UIMessage[]): Promise<void> {
+  await runInDurableObject(env.SESSION.getByName(sessionId), (_: SessionObject, state) => {
+    const store = new MessageStore(state.storage.sql);
+    for (const stored of messages) store.upsert(stored);
+  });
+}
+
+/** Reads the whole history the way the page does: the newest page, then older ones by `before`. */
+async function readAllPages(sessionId: string, query = ""): Promise<{ pages: { ids: string[]; bytes: number }[]; messages: UIMessage[] }> {
+  const pages: { ids: string[]; bytes: number }[] = [];
+  let messages: UIMessage[] = [];
+  let before: string | null = null;
+  for (;;) {
+    const params = new URLSearchParams(query);
+    if (before !== null) params.set("before", before);
+    const response = await api(`/api/chat/${sessionId}/messages?${params}`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const page = JSON.parse(text) as UIMessage[];
+    pages.push({ ids: page.map((item) => item.id), bytes: encoder.encode(text).byteLength });
+    messages = [...page, ...messages];
+    if (response.headers.get("x-older-messages") !== "true") return { pages, messages };
+    before = page[0]!.id;
+  }
+}
+
+describe("finding 4: a big history can never be read again", () => {
+  it("finding 4: a 40 MB history (past the 32 MiB an object call returns) is read in pages under the byte budget", { timeout: 120_000 }, async () => {
+    const stored = Array.from({ length: 40 }, (_, i) => message(`m${i}`, i % 2 === 0 ? "user" : "assistant", `${i}:`.padEnd(1_000_000, "y")));
+    await storeMessages("bounds-history-big", stored);
+    const first = await api("/api/chat/bounds-history-big/messages");
+    expect(first.status).toBe(200); // on main: 500, the whole history in one object call
+    const latest = (await first.json()) as UIMessage[];
+    expect(latest.at(-1)!.id).toBe("m39"); // the newest first
+    const { pages, messages } = await readAllPages("bounds-history-big");
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(page.bytes).toBeLessThanOrEqual(HISTORY_PAGE_BYTES);
+    expect(messages).toEqual(stored);
+  });
+
+  it("finding 4: a message larger than the budget, and than an object call, comes alone on its page", { timeout: 120_000 }, async () => {
+    const huge = message("huge", "assistant", "z".repeat(34 * 1024 * 1024));
+    const stored = [message("q1", "user", "question"), huge, message("q2", "user", "another"), message("a2", "assistant", "small")];
+    await storeMessages("bounds-history-huge", stored);
+    const { pages, messages } = await readAllPages("bounds-history-huge");
+    expect(pages.map((page) => page.ids)).toEqual([["q2", "a2"], ["huge"], ["q1"]]);
+    expect(messages).toEqual(stored);
+  });
+
+  it("finding 4: ?limit= caps a page's messages; an unknown before or a bad limit is a 400", async () => {
+    await storeMessages("bounds-history-limit", Array.from({ length: 5 }, (_, i) => message(`l${i}`, "user", `q${i}`)));
+    const { pages } = await readAllPages("bounds-history-limit", "limit=2");
+    expect(pages.map((page) => page.ids)).toEqual([["l3", "l4"], ["l1", "l2"], ["l0"]]);
+    const unknown = await api("/api/chat/bounds-history-limit/messages?before=nope");
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: "invalid before: no such message in this session" });
+    for (const limit of ["0", "-1", "1.5", "abc", "1001"]) {
+      expect((await api(`/api/chat/bounds-history-limit/messages?limit=${limit}`)).status).toBe(400);
+    }
   });
 });
