@@ -1,9 +1,10 @@
-// The browser's chat API: send, resume, abort, history, delete. Each session is its own object.
+// The browser's chat API: send, resume, abort, history (paged), delete, and the session index (paged). Each session is its own object.
 import { Hono, type MiddlewareHandler } from "hono";
 import { MAX_REQUEST_BYTES } from "../../protocol/limits.ts";
 import { parseChatRequest, sessionIdSchema } from "../chat-request.ts";
 import { jsonError } from "../http-errors.ts";
-import { MAX_HISTORY_PAGE_MESSAGES } from "../session/byte-limits.ts";
+import { CHATS_PAGE_ROWS, MAX_HISTORY_PAGE_MESSAGES, OLDER_CHATS_HEADER } from "../../protocol/paging.ts";
+import { parseSessionCursor } from "../session-index/session-index.ts";
 import { readBodyWithLimit } from "../request-body.ts";
 
 export const chatRoutes = new Hono<{ Bindings: Env }>();
@@ -47,7 +48,7 @@ chatRoutes.post("/chat/:id/abort", async (c) => c.json(await c.env.SESSION.getBy
 chatRoutes.get("/chat/:id/messages", async (c) => {
   const before = c.req.query("before") ?? null;
   if (before !== null && (before.length === 0 || before.length > 256)) return jsonError(400, "invalid before: must be a message id");
-  const limit = pageLimit(c.req.query("limit"), MAX_HISTORY_PAGE_MESSAGES, MAX_HISTORY_PAGE_MESSAGES);
+  const limit = pageLimit(c.req.query("limit"), MAX_HISTORY_PAGE_MESSAGES);
   if (limit === null) return jsonError(400, `invalid limit: must be a whole number from 1 to ${MAX_HISTORY_PAGE_MESSAGES}`);
   return c.env.SESSION.getByName(c.req.param("id")).history(before, limit);
 });
@@ -58,11 +59,20 @@ chatRoutes.delete("/chat/:id", async (c) => {
   return result.removed ? c.json({ deleted: true }) : jsonError(409, result.error ?? "cannot delete");
 });
 
-chatRoutes.get("/chats", async (c) => c.json(await c.env.INDEX.getByName("global").list()));
+chatRoutes.get("/chats", async (c) => {
+  const beforeText = c.req.query("before");
+  const before = beforeText === undefined ? null : parseSessionCursor(beforeText);
+  if (before === null && beforeText !== undefined) return jsonError(400, `invalid before: must be the ${OLDER_CHATS_HEADER} header of a previous page`);
+  const limit = pageLimit(c.req.query("limit"), CHATS_PAGE_ROWS);
+  if (limit === null) return jsonError(400, `invalid limit: must be a whole number from 1 to ${CHATS_PAGE_ROWS}`);
+  const page = await c.env.INDEX.getByName("global").list(before, limit);
+  if (page.older !== null) c.header(OLDER_CHATS_HEADER, page.older);
+  return c.json(page.sessions);
+});
 
-/** `?limit=`: absent gives `fallback`; null when it is not a whole number from 1 to `max`. */
-function pageLimit(value: string | undefined, fallback: number, max: number): number | null {
-  if (value === undefined) return fallback;
+/** `?limit=`: absent gives `max`; null when it is not a whole number from 1 to `max`. */
+function pageLimit(value: string | undefined, max: number): number | null {
+  if (value === undefined) return max;
   const limit = /^\d{1,6}$/.test(value) ? Number(value) : 0;
   return limit >= 1 && limit <= max ? limit : null;
 }

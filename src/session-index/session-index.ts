@@ -1,6 +1,7 @@
 // The session index: one small object with a row per session, for `GET /api/chats`. Session objects
 // update it when a run starts or ends and when a session is deleted; never per line.
 import { DurableObject } from "cloudflare:workers";
+import { CHATS_PAGE_ROWS } from "../../protocol/paging.ts";
 
 export type SessionStatus = "running" | "completed" | "error" | "aborted";
 
@@ -33,7 +34,9 @@ export class SessionIndex extends DurableObject<Env> {
       message_count INTEGER NOT NULL,
       status TEXT NOT NULL
     )`);
-    ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions (updated_at DESC)");
+    // Pages walk (updated_at, id): ties on the time still have one order, so a cursor is exact.
+    ctx.storage.sql.exec("DROP INDEX IF EXISTS sessions_by_update");
+    ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS sessions_by_update_id ON sessions (updated_at DESC, id DESC)");
   }
 
   async upsert(summary: Omit<SessionSummary, "createdAt">): Promise<void> {
@@ -54,18 +57,53 @@ export class SessionIndex extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM sessions WHERE id = ?", id);
   }
 
-  /** Newest first. */
-  async list(limit = 200): Promise<SessionSummary[]> {
-    return this.ctx.storage.sql
-      .exec<SessionRow>("SELECT * FROM sessions ORDER BY updated_at DESC LIMIT ?", limit)
-      .toArray()
-      .map((row) => ({
-        id: row.id,
-        title: row.title,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        messageCount: row.message_count,
-        status: row.status,
-      }));
+  /**
+   * One page, newest activity first: the sessions after `before` (from the newest when absent), at most
+   * `limit`, and the cursor of the page after it (null on the last page).
+   */
+  async list(before: SessionCursor | null = null, limit = CHATS_PAGE_ROWS): Promise<SessionPage> {
+    const rows = this.ctx.storage.sql
+      .exec<SessionRow>(
+        `SELECT * FROM sessions WHERE ? OR updated_at < ? OR (updated_at = ? AND id < ?)
+         ORDER BY updated_at DESC, id DESC LIMIT ?`,
+        before === null ? 1 : 0,
+        before?.updatedAt ?? 0,
+        before?.updatedAt ?? 0,
+        before?.id ?? "",
+        limit + 1,
+      )
+      .toArray();
+    const sessions = rows.slice(0, limit).map((row) => ({
+      id: row.id,
+      title: row.title,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      messageCount: row.message_count,
+      status: row.status,
+    }));
+    const last = sessions.at(-1);
+    return { sessions, older: rows.length > limit && last ? formatSessionCursor({ updatedAt: last.updatedAt, id: last.id }) : null };
   }
+}
+
+/** Where a page of the index ends: the last session's activity time and id. */
+export interface SessionCursor {
+  updatedAt: number;
+  id: string;
+}
+
+export interface SessionPage {
+  sessions: SessionSummary[];
+  /** The cursor for the next (older) page; null when this is the last. */
+  older: string | null;
+}
+
+/** `<updatedAt>.<id>`: session ids never contain a dot. */
+export function formatSessionCursor(cursor: SessionCursor): string {
+  return `${cursor.updatedAt}.${cursor.id}`;
+}
+
+export function parseSessionCursor(text: string): SessionCursor | null {
+  const match = /^(\d{1,16})\.([A-Za-z0-9_-]{1,128})$/.exec(text);
+  return match ? { updatedAt: Number(match[1]), id: match[2]! } : null;
 }

@@ -24,9 +24,6 @@ export const MAX_SUBSCRIBER_QUEUE_BYTES = SUBSCRIBER_HIGH_WATER_BYTES + REPLAY_P
  * larger than this is returned alone on its page. */
 export const HISTORY_PAGE_BYTES = 4 * 1024 * 1024;
 
-/** Messages per history page, however small they are (`?limit=` may ask for fewer). */
-export const MAX_HISTORY_PAGE_MESSAGES = 1000;
-
 /** SSE framing of one event beyond its JSON: "id: " + up to 16 digits + "\ndata: " + "\n\n". */
 export const SSE_EVENT_OVERHEAD_BYTES = 28;
 

@@ -2,10 +2,8 @@
 // storage, or the running answer from memory) when the reader wants it. So a page, however large, never
 // becomes one object-call value (an object call returns 32 MiB at most) and the object holds about one
 // message for a reader, not a page.
+import { OLDER_MESSAGES_HEADER } from "../../protocol/paging.ts";
 import type { HistoryPage } from "./message-store.ts";
-
-/** Present (`true`) when messages older than the page remain: ask again with `?before=<first id>`. */
-export const OLDER_MESSAGES_HEADER = "x-older-messages";
 
 const encoder = new TextEncoder();
 

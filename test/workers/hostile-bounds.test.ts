@@ -167,3 +167,41 @@ describe("finding 4: a big history can never be read again", () => {
     }
   });
 });
+
+describe("finding 12: only 200 sessions are reachable", () => {
+  it("finding 12: every one of 450 sessions is reachable through the index's pages, once each, newest first", { timeout: 60_000 }, async () => {
+    const index = env.INDEX.getByName("global");
+    const base = 4_000_000_000_000; // later than any other test's sessions: ours come first
+    // Three sessions share each activity time: a page boundary falls between equal times too.
+    const ids = Array.from({ length: 450 }, (_, i) => `bounds-index-${String(i).padStart(3, "0")}`);
+    for (const [i, id] of ids.entries()) {
+      await index.upsert({ id, title: `chat ${i}`, updatedAt: base + Math.floor(i / 3), messageCount: 2, status: "completed" });
+    }
+    const seen: string[] = [];
+    let before: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const response = await api(`/api/chats${before === null ? "" : `?before=${encodeURIComponent(before)}`}`);
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { id: string }[];
+      expect(page.length).toBeLessThanOrEqual(200);
+      seen.push(...page.map((row) => row.id).filter((id) => id.startsWith("bounds-index-")));
+      pages += 1;
+      before = response.headers.get("x-older-chats");
+      if (before === null || seen.length === ids.length) break;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...ids].reverse()); // on main: the first 200, and no way to the rest
+  });
+
+  it("finding 12: ?limit= sizes a page; a malformed cursor or limit is a 400", async () => {
+    const response = await api("/api/chats?limit=2");
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as unknown[]).length).toBeLessThanOrEqual(2);
+    for (const query of ["before=abc", "before=12.has%20space", "limit=0", "limit=201", "limit=x"]) {
+      const refused = await api(`/api/chats?${query}`);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/^invalid (before|limit)/);
+    }
+  });
+});
