@@ -1,9 +1,10 @@
 // The relay's JSON endpoints (docs/api.md), called with the browser's relay token. The chat stream
 // itself goes through the AI SDK transport (chat/relay-transport.ts), not through here.
+import { OLDER_CHATS_HEADER, OLDER_MESSAGES_HEADER } from "../../../protocol/paging.ts";
 import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { RelayApiError, errorMessageFromBody } from "./http-error.ts";
 
-/** One row of `GET /api/chats` (newest first), as far as the page uses it. Times are epoch ms. */
+/** One row of `GET /api/chats` (newest first, in pages), as far as the page uses it. Times are epoch ms. */
 export type ChatSummary = {
   id: string;
   title: string;
@@ -12,9 +13,17 @@ export type ChatSummary = {
   status: string;
 };
 
+/** One page of `GET /api/chats`: its sessions and the cursor of the next (older) page, if any. */
+export type ChatPage = { chats: ChatSummary[]; older: string | null };
+
+/** One page of the conversation, oldest message first; `hasOlder`: ask with `before` = its first id. */
+export type HistoryPage = { messages: RelayUIMessage[]; hasOlder: boolean };
+
 export type RelayApi = {
-  listChats(): Promise<ChatSummary[]>;
-  loadMessages(sessionId: string): Promise<RelayUIMessage[]>;
+  /** The newest sessions, or those after `before` (a page's `older` cursor). */
+  listChats(before?: string | null): Promise<ChatPage>;
+  /** The latest messages, or those before the message with id `before`. */
+  loadMessages(sessionId: string, before?: string): Promise<HistoryPage>;
   abortRun(sessionId: string): Promise<boolean>;
 };
 
@@ -32,11 +41,14 @@ export function createRelayApi(token: string, onUnauthorized: () => void): Relay
   }
 
   return {
-    async listChats() {
-      return (await (await call("/api/chats")).json()) as ChatSummary[];
+    async listChats(before = null) {
+      const response = await call(before === null ? "/api/chats" : `/api/chats?before=${encodeURIComponent(before)}`);
+      return { chats: (await response.json()) as ChatSummary[], older: response.headers.get(OLDER_CHATS_HEADER) };
     },
-    async loadMessages(sessionId) {
-      return (await (await call(`/api/chat/${encodeURIComponent(sessionId)}/messages`)).json()) as RelayUIMessage[];
+    async loadMessages(sessionId, before) {
+      const query = before === undefined ? "" : `?before=${encodeURIComponent(before)}`;
+      const response = await call(`/api/chat/${encodeURIComponent(sessionId)}/messages${query}`);
+      return { messages: (await response.json()) as RelayUIMessage[], hasOlder: response.headers.get(OLDER_MESSAGES_HEADER) === "true" };
     },
     async abortRun(sessionId) {
       const answer = await call(`/api/chat/${encodeURIComponent(sessionId)}/abort`, { method: "POST" });
@@ -54,7 +66,7 @@ export async function fetchHostsConnected(): Promise<number> {
 
 /** A token is right when the relay lists the chats with it; 401 means it is wrong. */
 export async function checkToken(token: string): Promise<"accepted" | "refused"> {
-  const response = await fetch("/api/chats", { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch("/api/chats?limit=1", { headers: { authorization: `Bearer ${token}` } });
   if (response.status === 401) return "refused";
   if (!response.ok) {
     throw new RelayApiError(response.status, errorMessageFromBody(await response.text(), `${response.status}`));

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { httpStatusOf } from "../api/http-error.ts";
 import type { ChatSummary, RelayApi } from "../api/relay-api.ts";
+import { prependOlder, withLatestPage } from "../chat/history-pages.ts";
 import { isStreamingSnapshot } from "../chat/message-items.ts";
 import { createRelayTransport } from "../chat/relay-transport.ts";
 import { describeSendFailure } from "../chat/send-failure.ts";
@@ -20,8 +21,10 @@ type Props = {
   sessionId: string;
   token: string;
   api: RelayApi;
-  /** The session's history as `GET /messages` gave it, the active run's message included. */
+  /** The session's latest messages as `GET /messages` gave them, the active run's message included. */
   initialMessages: RelayUIMessage[];
+  /** Older messages remain in the relay, loaded when the person scrolls up. */
+  initialHasOlder: boolean;
   /** This session's index row; null when the loaded list has none, undefined before it loads. */
   summary: ChatSummary | null | undefined;
   hostsConnected: number | undefined;
@@ -32,7 +35,9 @@ type Props = {
 
 /** A live chat: useChat attached to the session's run, with Stop, reconnects and other tabs' runs. */
 export function ChatConversation(props: Props) {
-  const { sessionId, token, api, initialMessages, summary, hostsConnected, refreshRelayState, onUnauthorized } = props;
+  const { sessionId, token, api, initialMessages, initialHasOlder, summary, hostsConnected, refreshRelayState, onUnauthorized } = props;
+  const [hasOlder, setHasOlder] = useState(initialHasOlder);
+  const [loadingOlder, setLoadingOlder] = useState(false);
   const [draft, setDraft] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [stopping, setStopping] = useState(false);
@@ -42,9 +47,28 @@ export function ChatConversation(props: Props) {
   const streamEventRef = useRef<(event: StreamEvent) => void>(() => {});
 
   const reload = useCallback(async () => {
-    const messages = await api.loadMessages(sessionId);
-    chatRef.current?.setMessages(messages);
+    const page = await api.loadMessages(sessionId);
+    const chat = chatRef.current;
+    if (!chat) return;
+    const { messages, joined } = withLatestPage(chat.messages, page.messages);
+    chat.setMessages(messages);
+    if (!joined) setHasOlder(page.hasOlder);
   }, [api, sessionId]);
+
+  const loadOlder = useCallback(async () => {
+    const first = chatRef.current?.messages[0];
+    if (!first || loadingOlder) return;
+    setLoadingOlder(true);
+    try {
+      const page = await api.loadMessages(sessionId, first.id);
+      chatRef.current?.setMessages((messages) => prependOlder(messages, page.messages));
+      setHasOlder(page.hasOlder);
+    } catch (error) {
+      setNotice(`Could not load earlier messages: ${(error as Error).message}`);
+    } finally {
+      setLoadingOlder(false);
+    }
+  }, [api, sessionId, loadingOlder]);
   const attach = useCallback(() => chatRef.current?.resumeStream() ?? Promise.resolve(), []);
 
   const recovery = useStreamRecovery({
@@ -135,7 +159,7 @@ export function ChatConversation(props: Props) {
 
   return (
     <>
-      <MessageList messages={chat.messages} />
+      <MessageList messages={chat.messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={() => void loadOlder()} />
       {problem && (
         <p className="chat-problem" role="alert">
           {problem}

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
-import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
-import type { ChatSummary, RelayApi } from "../api/relay-api.ts";
+import type { ChatSummary, HistoryPage, RelayApi } from "../api/relay-api.ts";
 import { ChatConversation } from "./ChatConversation.tsx";
 
 type Props = {
@@ -15,10 +14,10 @@ type Props = {
   onBack: () => void;
 };
 
-/** One session: its history is loaded first, then the live chat takes over from it. */
+/** One session: its latest messages are loaded first, then the live chat takes over from them. */
 export function ChatView(props: Props) {
   const { sessionId, api, summary, onBack } = props;
-  const [history, setHistory] = useState<RelayUIMessage[] | null>(null);
+  const [history, setHistory] = useState<HistoryPage | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
@@ -26,7 +25,7 @@ export function ChatView(props: Props) {
     let current = true;
     setLoadError(null);
     api.loadMessages(sessionId).then(
-      (messages) => current && setHistory(messages),
+      (page) => current && setHistory(page),
       (error: Error) => current && setLoadError(error.message),
     );
     return () => {
@@ -52,7 +51,7 @@ export function ChatView(props: Props) {
       ) : history === null ? (
         <p className="loading">Loading the conversation…</p>
       ) : (
-        <ChatConversation {...props} initialMessages={history} />
+        <ChatConversation {...props} initialMessages={history.messages} initialHasOlder={history.hasOlder} />
       )}
     </section>
   );

@@ -4,16 +4,21 @@ import { relativeTime } from "../relative-time.ts";
 type Props = {
   chats: ChatSummary[] | undefined;
   loadError: Error | undefined;
+  /** Older sessions remain beyond the pages loaded. */
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
   openId: string | null;
   onOpen: (sessionId: string) => void;
   onNewChat: () => void;
 };
 
 /** The sessions, newest first, with when each was last active and whether a run is going. */
-export function SessionList({ chats, loadError, openId, onOpen, onNewChat }: Props) {
+export function SessionList({ chats, loadError, hasMore, loadingMore, onLoadMore, openId, onOpen, onNewChat }: Props) {
   const now = Date.now();
   // A new chat has no row in the index until its first message: show it anyway while it is open.
-  const openIsNew = openId !== null && chats !== undefined && !chats.some((chat) => chat.id === openId);
+  // (Only once every page is loaded: before that, an open chat missing from the list may be an old one.)
+  const openIsNew = openId !== null && chats !== undefined && !hasMore && !chats.some((chat) => chat.id === openId);
 
   return (
     <nav className="session-list" aria-label="Chats">
@@ -52,6 +57,11 @@ export function SessionList({ chats, loadError, openId, onOpen, onNewChat }: Pro
           </li>
         ))}
       </ul>
+      {hasMore && (
+        <button type="button" className="load-more" onClick={onLoadMore} disabled={loadingMore}>
+          {loadingMore ? "Loading older chats…" : "Load older chats"}
+        </button>
+      )}
     </nav>
   );
 }

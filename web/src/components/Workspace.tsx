@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { createRelayApi, fetchHostsConnected } from "../api/relay-api.ts";
 import { newSessionId, pathForSession, sessionIdFromPath } from "../session-path.ts";
+import { useChatList } from "../chat/use-chat-list.ts";
 import { usePolling } from "../use-polling.ts";
 import { ChatView } from "./ChatView.tsx";
 import { SessionList } from "./SessionList.tsx";
@@ -22,7 +23,7 @@ export function Workspace({ token, onSignOut }: Props) {
   );
   const api = useMemo(() => createRelayApi(token, onUnauthorized), [token, onUnauthorized]);
   const [openId, setOpenId] = useState(() => sessionIdFromPath(location.pathname));
-  const chats = usePolling(api.listChats, POLL_MS);
+  const chats = useChatList(api, POLL_MS);
   const hosts = usePolling(fetchHostsConnected, POLL_MS);
   const refreshRelayState = useCallback(() => {
     void chats.refresh();
@@ -49,8 +50,11 @@ export function Workspace({ token, onSignOut }: Props) {
         </button>
       </header>
       <SessionList
-        chats={chats.data}
+        chats={chats.chats}
         loadError={chats.error}
+        hasMore={chats.hasMore}
+        loadingMore={chats.loadingMore}
+        onLoadMore={() => void chats.loadMore()}
         openId={openId}
         onOpen={open}
         onNewChat={() => open(newSessionId())}
@@ -67,7 +71,8 @@ export function Workspace({ token, onSignOut }: Props) {
             sessionId={openId}
             token={token}
             api={api}
-            summary={chats.data && (chats.data.find((chat) => chat.id === openId) ?? null)}
+            // Not on the pages loaded so far: unknown while more remain, absent (a new chat) otherwise.
+            summary={chats.chats && (chats.chats.find((chat) => chat.id === openId) ?? (chats.hasMore ? undefined : null))}
             hostsConnected={hosts.data}
             refreshRelayState={refreshRelayState}
             onUnauthorized={onUnauthorized}
