@@ -27,6 +27,10 @@ export type RelayApi = {
   abortRun(sessionId: string): Promise<boolean>;
 };
 
+/** Messages the page asks for at a time (the relay also bounds a page by bytes): what a person reads
+ * first, without rendering a long history at once. */
+const MESSAGES_PER_PAGE = 50;
+
 /** `onUnauthorized` runs on any 401, so a token revoked mid-session sends the person back to sign-in. */
 export function createRelayApi(token: string, onUnauthorized: () => void): RelayApi {
   async function call(path: string, init: RequestInit = {}): Promise<Response> {
@@ -46,7 +50,7 @@ export function createRelayApi(token: string, onUnauthorized: () => void): Relay
       return { chats: (await response.json()) as ChatSummary[], older: response.headers.get(OLDER_CHATS_HEADER) };
     },
     async loadMessages(sessionId, before) {
-      const query = before === undefined ? "" : `?before=${encodeURIComponent(before)}`;
+      const query = `?limit=${MESSAGES_PER_PAGE}${before === undefined ? "" : `&before=${encodeURIComponent(before)}`}`;
       const response = await call(`/api/chat/${encodeURIComponent(sessionId)}/messages${query}`);
       return { messages: (await response.json()) as RelayUIMessage[], hasOlder: response.headers.get(OLDER_MESSAGES_HEADER) === "true" };
     },
