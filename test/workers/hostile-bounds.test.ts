@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { HISTORY_PAGE_BYTES, MAX_EVENT_ROW_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES, REPLAY_PAGE_BYTES } from "../../src/session/byte-limits.ts";
 import { MessageStore } from "../../src/session/message-store.ts";
-import { RunLog } from "../../src/session/run-log.ts";
+import { RunLog, splitIntoRows } from "../../src/session/run-log.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
 import { Subscriber } from "../../src/session/subscriber.ts";
 import { encodeEvents } from "../../src/sse.ts";
@@ -79,6 +79,13 @@ describe("finding 3: a reader that does not read pins memory", () => {
     });
     expect(queued).toBeGreaterThan(0);
     expect(queued).toBeLessThanOrEqual(MAX_SUBSCRIBER_QUEUE_BYTES);
+  });
+
+  it("finding 3: a frame's chunks are cut into rows at the byte bound, a larger chunk alone in its row", () => {
+    const small = "s".repeat(100 * 1024);
+    expect(splitIntoRows([small, small, small, "h".repeat(MAX_EVENT_ROW_BYTES + 1), small])).toEqual([[0, 2], [2, 3], [3, 4], [4, 5]]);
+    expect(splitIntoRows(["é".repeat(100 * 1024), "é".repeat(100 * 1024)])).toEqual([[0, 1], [1, 2]]); // UTF-8 bytes, not characters
+    expect(splitIntoRows([])).toEqual([[0, 0]]); // a frame without chunks still gets its row
   });
 
   it("finding 3: a live subscriber that does not read refuses a batch past its bound instead of queueing it", () => {
