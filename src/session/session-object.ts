@@ -158,11 +158,13 @@ export class SessionObject extends DurableObject<Env> {
    * HISTORY_PAGE_BYTES (see MessageStore.page), streamed; a running answer is included as it stands now.
    */
   history(before: string | null, limit: number): Response {
-    const running = this.live ? JSON.stringify(this.assistantMessage(this.live, true)) : null;
-    const runningId = this.live?.record.assistantMessageId ?? null;
-    // The running answer, not stored yet, is the newest message: a page before it starts at the newest stored.
-    const cursor = before !== null && before === runningId && !this.messages.has(before) ? null : before;
-    const newest = running !== null && runningId !== null && cursor === before ? { id: runningId, bytes: utf8Bytes(running) } : undefined;
+    const live = this.live;
+    const runningId = live?.record.assistantMessageId;
+    // The running answer, as it stands now, is the newest message of the latest page (stored yet or not).
+    const running = live && before === null ? JSON.stringify(this.assistantMessage(live, true)) : null;
+    // A page before a running answer that is not stored yet starts at the newest stored message.
+    const cursor = before === runningId && !this.messages.has(before) ? null : before;
+    const newest = running === null ? undefined : { id: runningId!, bytes: utf8Bytes(running) };
     const page = this.messages.page(cursor, HISTORY_PAGE_BYTES, limit, newest);
     if (!page) return jsonError(400, "invalid before: no such message in this session");
     return historyResponse(page, (id) => (id === runningId && running !== null ? running : this.messages.jsonOf(id)));

@@ -162,6 +162,20 @@ describe("finding 4: a big history can never be read again", () => {
     expect(messages).toEqual(stored);
   });
 
+  it("finding 4: a running answer is the newest message of the latest page, and pages go on before it", async () => {
+    const { sessionId, run, response } = await startRun("bounds-history-running", "the question");
+    await sendLines(run, 1, bigDeltaLines(2, 10));
+    const latest = await api(`/api/chat/${sessionId}/messages?limit=1`);
+    const [answer] = (await latest.json()) as UIMessage<{ streaming: boolean }>[];
+    expect(answer!.metadata!.streaming).toBe(true);
+    expect(latest.headers.get("x-older-messages")).toBe("true");
+    const older = await api(`/api/chat/${sessionId}/messages?limit=1&before=${encodeURIComponent(answer!.id)}`);
+    expect(((await older.json()) as UIMessage[]).map((item) => item.role)).toEqual(["user"]);
+    expect(older.headers.get("x-older-messages")).toBeNull();
+    await sendExit(run, 3, 0);
+    await readSse(response);
+  });
+
   it("finding 4: ?limit= caps a page's messages; an unknown before or a bad limit is a 400", async () => {
     await storeMessages("bounds-history-limit", Array.from({ length: 5 }, (_, i) => message(`l${i}`, "user", `q${i}`)));
     const { pages } = await readAllPages("bounds-history-limit", "limit=2");
