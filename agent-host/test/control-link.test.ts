@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CLOSE_HOST_ID_TAKEN, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
+import { CLOSE_HOST_ID_TAKEN, newSecret, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
 import { ControlLink } from "../src/control-link.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
@@ -22,7 +22,6 @@ async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number 
     hostId: "h1",
     maxRuns: 2,
     log: (line) => logs.push(line),
-    heldRuns: () => [],
     onStart: (frame) => starts.push(frame),
     onAbort: (frame) => aborts.push(frame),
     onTokenRefused: () => logs.push("token refused"),
@@ -38,7 +37,7 @@ async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number 
 describe("ControlLink", () => {
   it("passes valid start and abort frames on, and ignores invalid ones with a log line", async () => {
     const { edge, logs, starts, aborts } = await setUp();
-    const start: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "hi", agentSessionId: "a1" };
+    const start: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "hi", agentSessionId: "a1", runSecret: newSecret() };
     edge.sendControl({ ...start, runId: "bad id!" });
     edge.controlSocket!.send("not json");
     edge.sendControl(start);
