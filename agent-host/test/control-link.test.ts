@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CLOSE_HOST_ID_TAKEN, newSecret, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
+import { CLOSE_HOST_ID_IN_USE, CLOSE_HOST_ID_TAKEN, newSecret, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
 import { ControlLink } from "../src/control-link.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
@@ -63,6 +63,15 @@ describe("ControlLink", () => {
     await edge.waitFor(() => logs.includes("host id h1 taken"), "the host id report");
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(edge.hellos).toHaveLength(1);
+  });
+
+  it("keeps trying, with the same instance key, while the edge says a live host uses its id", async () => {
+    const { edge, logs } = await setUp();
+    edge.controlSocket!.close(CLOSE_HOST_ID_IN_USE, "another live agent host is connected with this host id");
+    await edge.waitFor(() => edge.hellos.length === 2, "a second hello");
+    expect(edge.hellos[1]!.instanceKey).toBe(edge.hellos[0]!.instanceKey);
+    await edge.waitFor(() => logs.some((line) => line.includes('again after') && line.includes('another agent host is connected as "h1"')), "the reconnect log line");
+    expect(logs).not.toContain("host id h1 taken");
   });
 
   it("gives up a connection whose pings go unanswered and connects again", async () => {
