@@ -38,7 +38,7 @@ const host = new AgentHost(config, {
   log,
   onTokenRefused: (url) => exitBecause(`token refused by ${url}`, EXIT_TOKEN_REFUSED),
   onHostIdTaken: (hostId) =>
-    exitBecause(`another agent host connected as "${hostId}"; give each host its own --host-id`, EXIT_HOST_ID_TAKEN),
+    exitBecause(`another connection took over "${hostId}" with this host's instance key; stopping rather than fight over it`, EXIT_HOST_ID_TAKEN),
 });
 
 /** The host cannot go on: stop its runs the usual way, say why, and exit with `code`. */

@@ -71,7 +71,9 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
   -h, --help           This text.
 
 Exit status: 0 after SIGINT/SIGTERM (runs aborted and reported first), 2 on bad configuration,
-3 when the edge refuses the token, 4 when another host connects with the same --host-id.
+3 when the edge refuses the token, 4 when another connection took over this host's id with its
+instance key (a second host started with a live host's --host-id is refused by the edge instead,
+and this one keeps retrying).
 `;
 
 const flagsSchema = z.object({
