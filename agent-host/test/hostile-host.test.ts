@@ -93,21 +93,35 @@ describe("finding 5: a busy host is not dropped", () => {
 });
 
 describe("finding 8: the agent cannot read the host token", () => {
-  it("finding 8: with --token-file - the token is in neither the host's command line, its initial environment, nor the agent's environment", async () => {
+  /** Runs the snooping agent under a real host started with `args`, `env` and `stdin`; what the agent found. */
+  async function snoop(hostId: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
     const fake = await edge();
     const command = JSON.stringify([process.execPath, SNOOPING_AGENT, "--message", "{message}"]);
-    const host = startHost(["--url", fake.url, "--agent", "jsonl", "--command", command, "--host-id", "snooped", "--token-file", "-"], {}, `${TOKEN}\n`);
+    const host = startHost(["--url", fake.url, "--agent", "jsonl", "--command", command, "--host-id", hostId, ...args], env, stdin);
     cleanups.push(() => host.stop());
     await fake.waitFor(() => fake.hellos.length === 1, `the host's hello\n${host.log}`);
-    fake.sendControl(start("snoop"));
-    await fake.waitFor(() => fake.runs.get("snoop")?.exit !== undefined, "the agent's exit");
-    const found = JSON.parse(fake.run("snoop").lines[0]!) as { hostCmdline: string; hostEnviron: string; ownEnv: string };
-    // The agent really read its parent's files (so the checks below mean something).
-    expect(found.hostCmdline).toContain("--token-file");
+    fake.sendControl(start(hostId));
+    await fake.waitFor(() => fake.runs.get(hostId)?.exit !== undefined, "the agent's exit");
+    const found = JSON.parse(fake.run(hostId).lines[0]!) as { hostCmdline: string; hostEnviron: string; ownEnv: string };
+    // The agent really read its parent's files (so the checks on them mean something).
+    expect(found.hostCmdline).toContain(hostId);
     expect(found.hostEnviron).toContain("PATH=");
+    return found;
+  }
+
+  it("finding 8: with --token-file - the token is in neither the host's command line, its initial environment, nor the agent's environment", async () => {
+    const found = await snoop("snooped", ["--token-file", "-"], {}, `${TOKEN}\n`);
     expect(found.hostCmdline).not.toContain(TOKEN);
     expect(found.hostEnviron).not.toContain(TOKEN);
     expect(found.ownEnv).not.toContain(TOKEN);
+  });
+
+  it("finding 8: given in RELAY_HOST_TOKEN, the token stays out of the agent's environment, but /proc shows the host's initial one (why --token-file)", async () => {
+    const found = await snoop("snooped-env", [], { RELAY_HOST_TOKEN: TOKEN });
+    expect(found.ownEnv).not.toContain(TOKEN);
+    expect(found.hostCmdline).not.toContain(TOKEN);
+    // Deleting it from process.env does not change /proc/<pid>/environ: agent-host/README.md says so.
+    expect(found.hostEnviron).toContain(TOKEN);
   });
 });
 
