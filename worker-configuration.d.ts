@@ -7,6 +7,7 @@ interface __BaseEnv_Env {
 	HOST_GRACE_MS: "60000";
 	KEEPALIVE_MS: "15000";
 	RUN_SILENCE_MS: "60000";
+	HOST_SILENCE_MS: "75000";
 	RELAY_TOKEN: string;
 	HOST_TOKEN: string;
 	SESSION: DurableObjectNamespace<import("./src/index").SessionObject>;
@@ -25,7 +26,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "RUN_GRACE_MS" | "HOST_GRACE_MS" | "KEEPALIVE_MS" | "RUN_SILENCE_MS" | "RELAY_TOKEN" | "HOST_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "RUN_GRACE_MS" | "HOST_GRACE_MS" | "KEEPALIVE_MS" | "RUN_SILENCE_MS" | "HOST_SILENCE_MS" | "RELAY_TOKEN" | "HOST_TOKEN">> {}
 }
 declare module "*.txt" {
 	const value: string;

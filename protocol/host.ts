@@ -9,13 +9,30 @@
 // Every item of a run (each stdout line, then the exit) has a per-run sequence number starting at 1.
 // The edge acknowledges the highest number it has stored; the host resends everything above it after a
 // reconnect, and the edge drops anything at or below what it stored. So each line is taken exactly once.
+//
+// Hosts are identities (docs/host-protocol.md, "Who may do what"): the host token lets a host connect,
+// but a run socket must also present the run's secret from its start frame, and a live host's id can
+// only be taken over by a connection that presents the same instance key.
 import { z } from "zod";
-import { ID_PATTERN, MAX_LINES_PER_FRAME } from "./limits.ts";
+import { ID_PATTERN, MAX_LINES_PER_FRAME, MAX_RUNS_PER_HOST } from "./limits.ts";
 
-export const HOST_PROTOCOL_VERSION = 1;
+/** 2: run secrets (start frame, run socket header), instance keys (hello), ping interval (welcome). */
+export const HOST_PROTOCOL_VERSION = 2;
 
 const id = z.string().regex(ID_PATTERN, "must match [A-Za-z0-9_-]{1,128}");
 const seq = z.number().int().min(1);
+
+/** A random secret: 32 bytes as base64url (43 characters). Run secrets and instance keys. */
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
+const secret = z.string().regex(SECRET_PATTERN, "must be 32..128 characters of [A-Za-z0-9_-]");
+
+export function newSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The request header a run socket presents the run's secret in (a header: URLs end up in logs). */
+export const RUN_SECRET_HEADER = "x-agent-relay-run-secret";
 
 // ---- control socket: host -> edge ----
 
@@ -23,9 +40,14 @@ export const helloFrame = z.object({
   type: z.literal("hello"),
   version: z.literal(HOST_PROTOCOL_VERSION),
   hostId: id,
-  maxRuns: z.number().int().min(1),
-  /** Runs the host is still executing (after a reconnect), so the edge keeps routing aborts to it. */
-  runs: z.array(z.object({ sessionId: id, runId: id })).default([]),
+  /**
+   * Random per host process, the same on every reconnect of that process. A hello may replace a live
+   * connection with the same host id only when it presents the same key (it is that process, back).
+   */
+  instanceKey: secret,
+  // The runs a host holds are not listed: the edge remembers which host it gave each run to, and a
+  // hello must not be able to claim (or store) any other run.
+  maxRuns: z.number().int().min(1).max(MAX_RUNS_PER_HOST),
 });
 
 export const runRejectedFrame = z.object({
@@ -39,7 +61,12 @@ export const hostToEdgeControlFrame = z.discriminatedUnion("type", [helloFrame, 
 
 // ---- control socket: edge -> host ----
 
-export const welcomeFrame = z.object({ type: z.literal("welcome"), hostId: id });
+export const welcomeFrame = z.object({
+  type: z.literal("welcome"),
+  hostId: id,
+  /** How often the host must ping this control socket (the edge's silence limit decides it). */
+  pingIntervalMs: z.number().int().min(100),
+});
 
 export const startFrame = z.object({
   type: z.literal("start"),
@@ -48,6 +75,8 @@ export const startFrame = z.object({
   message: z.string(),
   /** The agent's own session id, so a chat continues one agent conversation. */
   agentSessionId: id,
+  /** The run socket presents it (RUN_SECRET_HEADER): only the host given the run can write to it. */
+  runSecret: secret,
 });
 
 export const abortFrame = z.object({ type: z.literal("abort"), sessionId: id, runId: id });
@@ -103,8 +132,8 @@ export type AckFrame = z.infer<typeof ackFrame>;
 export type EdgeToHostRunFrame = z.infer<typeof edgeToHostRunFrame>;
 
 /**
- * URL path of a run socket. `hostId` names the host that dials it: the edge takes a run's lines only
- * from the host it gave the run to.
+ * URL path of a run socket. `hostId` names the host that dials it (for the edge's messages); what
+ * proves the socket is that host's is the run's secret in RUN_SECRET_HEADER.
  */
 export function runSocketPath(sessionId: string, runId: string, hostId: string): string {
   return `/api/host/sessions/${sessionId}/runs/${runId}?host=${hostId}`;
@@ -125,6 +154,13 @@ export const PONG_FRAME = '{"type":"pong"}';
  * host uses its id, and it stops rather than knock the other off in turn, forever.
  */
 export const CLOSE_HOST_ID_TAKEN = 4001;
+
+/**
+ * The close code a hello gets when a live connection already uses its host id with another instance
+ * key. The first host stays; the newer one retries with backoff (a restarted host whose old connection
+ * died silently gets the id once the edge gives up on that one, after HOST_SILENCE_MS).
+ */
+export const CLOSE_HOST_ID_IN_USE = 4002;
 
 /** Parse one frame's text with a schema; a readable error instead of a throw. */
 export function parseFrame<T>(

@@ -24,3 +24,37 @@ export const MAX_LINES_PER_RUN = 200_000;
 
 /** The stderr tail the host keeps and reports at exit, in characters. */
 export const MAX_STDERR_TAIL_CHARS = 8 * 1024;
+
+// ---- timings the agent host and the edge must agree on (docs/host-protocol.md) ----
+
+/**
+ * The host pings its control socket this often, whatever else the edge sends it (starts and aborts
+ * do not count: they are the edge talking, not the host). The edge's welcome may ask for a shorter
+ * interval (`welcome.pingIntervalMs`), so an edge configured with a shorter silence limit is obeyed.
+ */
+export const HOST_PING_INTERVAL_MS = 30_000;
+
+/** No frame from the edge within this long after a ping: the host drops the socket and redials. */
+export const HOST_PONG_TIMEOUT_MS = 10_000;
+
+/**
+ * A control socket on which the host has said nothing (no frame of any kind, no ping) for this long
+ * belongs to a host that vanished without closing it: the edge closes it and sends it no run. Two and
+ * a half ping intervals, so one lost ping never drops a host. The edge reads `HOST_SILENCE_MS` from its
+ * vars (tests scale it down) and tells the host to ping at `hostPingIntervalFor(silence)`.
+ */
+export const HOST_SILENCE_MS = 75_000;
+
+/** The ping interval that fits a silence limit (HOST_SILENCE_MS -> HOST_PING_INTERVAL_MS). */
+export function hostPingIntervalFor(silenceMs: number): number {
+  return Math.floor((silenceMs * 2) / 5);
+}
+
+/** An idle run socket (an agent thinking, a long tool call) is pinged by the host this often. */
+export const RUN_PING_INTERVAL_MS = 20_000;
+
+/** A run socket silent this long is dropped by the edge (three missed pings); `RUN_SILENCE_MS` var. */
+export const RUN_SILENCE_MS = 60_000;
+
+/** Runs one host may hold at once (`--max-runs`), and so the most a `hello` may list. */
+export const MAX_RUNS_PER_HOST = 64;

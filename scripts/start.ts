@@ -71,12 +71,15 @@ children.push(wrangler);
 wrangler.on("exit", (code) => stopAll(code ?? 1));
 
 await waitForEdge(wrangler);
-const host = spawn(process.execPath, [join(root, "agent-host/src/cli.ts"), "--url", url, ...process.argv.slice(2)], {
+// The host token goes through the host's standard input (--token-file -): not its environment or
+// command line, which the agent it runs (as this user) could read in /proc.
+const host = spawn(process.execPath, [join(root, "agent-host/src/cli.ts"), "--url", url, "--token-file", "-", ...process.argv.slice(2)], {
   cwd: root,
-  env: { ...process.env, RELAY_HOST_TOKEN: vars.HOST_TOKEN },
-  stdio: "inherit",
+  env: { ...process.env, RELAY_HOST_TOKEN: undefined },
+  stdio: ["pipe", "inherit", "inherit"],
   detached: true,
 });
+host.stdin!.end(`${vars.HOST_TOKEN}\n`);
 children.push(host);
 host.on("exit", (code) => {
   console.error(`agent host exited (${code}); stopping`);

@@ -1,4 +1,5 @@
 // Entry point: `node agent-host/src/cli.ts --url <edge> ...` (Node >= 24, TypeScript run directly).
+import { templateWarning } from "./adapters/argv-template.ts";
 import { jsonlAdapter } from "./adapters/jsonl.ts";
 import { openclawAdapter } from "./adapters/openclaw.ts";
 import { ConfigError, HELP, loadConfig, type HostConfig } from "./config.ts";
@@ -23,7 +24,13 @@ function readConfig(): HostConfig {
 }
 
 const config = readConfig();
+// Keep the token out of what this process hands on (agents get their environment from
+// agentEnvironment(), which drops it too). /proc/<pid>/environ still shows the environment the host
+// was started with: that is why --token-file is the way to give it (agent-host/README.md).
+delete process.env.RELAY_HOST_TOKEN;
 const log = createLog();
+const warning = templateWarning(config.command);
+if (warning) log(`warning: ${warning}`);
 let exiting = false;
 
 const host = new AgentHost(config, {
@@ -31,7 +38,7 @@ const host = new AgentHost(config, {
   log,
   onTokenRefused: (url) => exitBecause(`token refused by ${url}`, EXIT_TOKEN_REFUSED),
   onHostIdTaken: (hostId) =>
-    exitBecause(`another agent host connected as "${hostId}"; give each host its own --host-id`, EXIT_HOST_ID_TAKEN),
+    exitBecause(`another connection took over "${hostId}" with this host's instance key; stopping rather than fight over it`, EXIT_HOST_ID_TAKEN),
 });
 
 /** The host cannot go on: stop its runs the usual way, say why, and exit with `code`. */

@@ -1,10 +1,10 @@
 // Flags and environment -> a validated configuration, or one readable sentence saying what is wrong.
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ID_PATTERN } from "../../protocol/limits.ts";
+import { ID_PATTERN, MAX_RUNS_PER_HOST } from "../../protocol/limits.ts";
 import { checkTemplate, parseCommandLine } from "./adapters/argv-template.ts";
 import { DEFAULT_OPENCLAW_COMMAND, OPENCLAW_DEFAULT_MAX_RUNS } from "./adapters/openclaw.ts";
 import { BATCH_DELAY_MS } from "./run-link.ts";
@@ -42,8 +42,11 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
 
   --url <url>          The relay's base URL, e.g. https://relay.example.workers.dev or
                        http://127.0.0.1:8787 (http -> ws, https -> wss). Env: RELAY_URL.
-  --token <token>      The relay's HOST_TOKEN. Prefer the environment variable RELAY_HOST_TOKEN:
-                       a flag is visible to other users in the process list.
+  --token-file <path>  A file holding the relay's HOST_TOKEN (chmod 600), or - to read it from
+                       standard input. The way to give the token: the agent runs as your user
+                       and could read it from the host's command line or initial environment.
+                       Env RELAY_HOST_TOKEN works too, but stays readable in /proc/<pid>/environ
+                       to every process of your user, agents included. There is no --token flag.
   --agent <kind>       openclaw (default): the openclaw CLI, its events captured from its event bus.
                        jsonl: any CLI that prints the agent's JSON event lines on stdout.
   --command <argv>     The agent's command line. A JSON array of strings, or plain words split on
@@ -53,7 +56,7 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
                        ${DEFAULT_OPENCLAW_COMMAND.join(" ")}
   --cwd <dir>          Working directory of the agent (default: the current directory).
   --env KEY=VALUE      Extra environment for the agent; repeat for several.
-  --max-runs <n>       Runs at once, across sessions, 1..64. A start beyond it is refused and
+  --max-runs <n>       Runs at once, across sessions, 1..${MAX_RUNS_PER_HOST}. A start beyond it is refused and
                        the browser says so. Default: 1 with openclaw (its state directory takes
                        one turn at a time), 4 with jsonl.
   --max-unacked-mib <n>
@@ -68,7 +71,9 @@ Usage: node agent-host/src/cli.ts --url <edge URL> [options]
   -h, --help           This text.
 
 Exit status: 0 after SIGINT/SIGTERM (runs aborted and reported first), 2 on bad configuration,
-3 when the edge refuses the token, 4 when another host connects with the same --host-id.
+3 when the edge refuses the token, 4 when another connection took over this host's id with its
+instance key (a second host started with a live host's --host-id is refused by the edge instead,
+and this one keeps retrying).
 `;
 
 const flagsSchema = z.object({
@@ -79,13 +84,13 @@ const flagsSchema = z.object({
       if (!wsUrl) ctx.addIssue({ code: "custom", message: `--url must be an http(s) or ws(s) URL, got "${text}"` });
       return wsUrl ?? "";
     }),
-  token: z.string({ error: "--token or RELAY_HOST_TOKEN is required" }).min(1, "--token or RELAY_HOST_TOKEN is empty"),
+  token: z.string({ error: "--token-file (or RELAY_HOST_TOKEN) is required" }).min(1, "the host token is empty"),
   agent: z.enum(AGENT_KINDS, { error: `--agent must be one of: ${AGENT_KINDS.join(", ")}` }).default("openclaw"),
   maxRuns: z.coerce
     .number({ error: "--max-runs must be a number" })
     .int("--max-runs must be a whole number")
     .min(1, "--max-runs must be at least 1")
-    .max(64, "--max-runs must be at most 64")
+    .max(MAX_RUNS_PER_HOST, `--max-runs must be at most ${MAX_RUNS_PER_HOST}`)
     .optional(),
   maxUnackedMib: z.coerce
     .number({ error: "--max-unacked-mib must be a number" })
@@ -101,8 +106,11 @@ const flagsSchema = z.object({
   hostId: z.string().regex(ID_PATTERN, "--host-id must match [A-Za-z0-9_-]{1,128}").default(defaultHostId),
 });
 
-/** Parse argv (without node and the script) and env. Returns "help" when --help was asked for. */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): HostConfig | "help" {
+/**
+ * Parse argv (without node and the script) and env. Returns "help" when --help was asked for.
+ * `readToken` reads `--token-file` (`-`: standard input).
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, readToken: (path: string) => string = readTokenFile): HostConfig | "help" {
   let values;
   try {
     ({ values } = parseArgs({
@@ -112,6 +120,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Hos
       options: {
         url: { type: "string" },
         token: { type: "string" },
+        "token-file": { type: "string" },
         agent: { type: "string" },
         command: { type: "string" },
         cwd: { type: "string" },
@@ -127,10 +136,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Hos
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return "help";
+  if (values.token !== undefined) {
+    throw new ConfigError("--token is not accepted: a command line is readable by every process of your user, the agent included; use --token-file <path> or --token-file - (standard input)");
+  }
 
   const parsed = flagsSchema.safeParse({
     url: values.url ?? env.RELAY_URL,
-    token: values.token ?? env.RELAY_HOST_TOKEN,
+    token: values["token-file"] === undefined ? env.RELAY_HOST_TOKEN : readToken(values["token-file"]),
     agent: values.agent,
     maxRuns: values["max-runs"],
     maxUnackedMib: values["max-unacked-mib"],
@@ -148,6 +160,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Hos
     cwd: workingDirectory(values.cwd),
     env: parseEnvAssignments(values.env ?? []),
   };
+}
+
+/** The token from a file or standard input (`-`), without the line ending an editor or echo adds. */
+export function readTokenFile(path: string): string {
+  try {
+    return readFileSync(path === "-" ? 0 : path, "utf8").trim();
+  } catch (error) {
+    throw new ConfigError(`--token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function commandFor(agent: AgentKind, text: string | undefined): string[] {

@@ -1,28 +1,28 @@
-// The control socket: one per host, kept open for as long as the host runs. Says hello (with the runs
-// the host still holds, so the edge keeps routing their aborts here), receives start and abort, and
-// carries refusals back. Pings the edge now and then, since a socket that died silently (a laptop
-// that slept, a NAT that forgot us) would otherwise look open forever. Reconnects with backoff; a
-// refused token ends the host instead.
+// The control socket: one per host, kept open for as long as the host runs. Says hello (with this
+// process's instance key, its proof on a reconnect that it is the same host), receives start and abort,
+// and carries refusals back. Pings the edge on a fixed beat whatever the edge sends: the pings are how
+// the edge knows the host is there (a busy host hears starts all the time but must still be heard),
+// and an unanswered one shows a socket that died silently (a laptop that slept, a NAT that forgot us).
+// Reconnects with backoff; a refused token ends the host instead.
 import {
+  CLOSE_HOST_ID_IN_USE,
   CLOSE_HOST_ID_TAKEN,
   CONTROL_SOCKET_PATH,
   edgeToHostControlFrame,
   HOST_PROTOCOL_VERSION,
+  newSecret,
   parseFrame,
   PING_FRAME,
   PONG_FRAME,
   type AbortFrame,
   type EdgeToHostControlFrame,
-  type HelloFrame,
   type HostToEdgeControlFrame,
   type StartFrame,
 } from "../../protocol/host.ts";
+import { HOST_PING_INTERVAL_MS, HOST_PONG_TIMEOUT_MS } from "../../protocol/limits.ts";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 
-export const PING_INTERVAL_MS = 30_000;
-/** No answer to a ping within this long: the socket is dead. */
-export const PONG_TIMEOUT_MS = 10_000;
 /** A connection that lasted this long was healthy: the next reconnect starts the backoff afresh. */
 const HEALTHY_CONNECTION_MS = 10_000;
 
@@ -32,12 +32,12 @@ export interface ControlLinkOptions {
   hostId: string;
   maxRuns: number;
   log: Log;
-  heldRuns: () => HelloFrame["runs"];
   onStart: (frame: StartFrame) => void;
   onAbort: (frame: AbortFrame) => void;
   onTokenRefused: (url: string) => void;
   /** Another host connected with this host's id (see CLOSE_HOST_ID_TAKEN). */
   onHostIdTaken: (hostId: string) => void;
+  /** At most this interval between pings (default HOST_PING_INTERVAL_MS; the welcome may ask for less). */
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
 }
@@ -46,6 +46,9 @@ export class ControlLink {
   readonly #options: ControlLinkOptions;
   readonly #url: string;
   readonly #stop = new AbortController();
+  /** This process's proof, on a reconnect, that it is the host that said hello before. */
+  readonly #instanceKey = newSecret();
+  #pingIntervalMs: number;
   #socket: WebSocket | undefined;
   #connectedAt = 0;
   #lostAt: number | undefined;
@@ -58,6 +61,7 @@ export class ControlLink {
   constructor(options: ControlLinkOptions) {
     this.#options = options;
     this.#url = options.baseUrl + CONTROL_SOCKET_PATH;
+    this.#pingIntervalMs = options.pingIntervalMs ?? HOST_PING_INTERVAL_MS;
   }
 
   start(): void {
@@ -106,20 +110,32 @@ export class ControlLink {
         this.#options.onHostIdTaken(this.#options.hostId);
         return;
       }
+      if (event.code === CLOSE_HOST_ID_IN_USE) {
+        // Another live connection holds our id. If it is our own previous process whose socket died
+        // silently, the edge lets it go after its silence limit; so keep trying, with backoff.
+        this.#onLost(`another agent host is connected as "${this.#options.hostId}"`);
+        return;
+      }
       this.#onLost(`closed with code ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
     });
     const { hostId, maxRuns } = this.#options;
-    this.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, maxRuns, runs: this.#options.heldRuns() });
+    this.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, instanceKey: this.#instanceKey, maxRuns });
     this.#schedulePing();
   }
 
+  /** The next ping, one interval from now; it does not wait for the edge to fall silent. */
   #schedulePing(): void {
     clearTimeout(this.#pingTimer);
-    this.#pingTimer = setTimeout(() => {
-      if (!this.#sendText(PING_FRAME)) return;
-      const timeoutMs = this.#options.pongTimeoutMs ?? PONG_TIMEOUT_MS;
+    this.#pingTimer = setTimeout(() => this.#ping(), this.#pingIntervalMs);
+  }
+
+  #ping(): void {
+    if (!this.#sendText(PING_FRAME)) return;
+    if (this.#pongTimer === undefined) {
+      const timeoutMs = this.#options.pongTimeoutMs ?? HOST_PONG_TIMEOUT_MS;
       this.#pongTimer = setTimeout(() => this.#onLost(`no answer to a ping for ${formatDuration(timeoutMs)}`), timeoutMs);
-    }, this.#options.pingIntervalMs ?? PING_INTERVAL_MS);
+    }
+    this.#schedulePing();
   }
 
   #onLost(reason: string): void {
@@ -134,15 +150,16 @@ export class ControlLink {
   #drop(code: number, reason: string): void {
     clearTimeout(this.#pingTimer);
     clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket && socket.readyState !== WebSocket.CLOSED) socket.close(code, reason);
   }
 
   #onMessage(text: string): void {
-    // Any word from the edge shows the socket is alive.
+    // Any word from the edge answers an outstanding ping (the socket is alive); the beat goes on.
     clearTimeout(this.#pongTimer);
-    this.#schedulePing();
+    this.#pongTimer = undefined;
     if (text === PONG_FRAME) return;
     const parsed = parseFrame<EdgeToHostControlFrame>(edgeToHostControlFrame, text);
     if (!parsed.ok) {
@@ -151,6 +168,11 @@ export class ControlLink {
     }
     const frame = parsed.frame;
     if (frame.type === "welcome") {
+      // The edge's silence limit decides how often it must hear from us.
+      if (frame.pingIntervalMs < this.#pingIntervalMs) {
+        this.#pingIntervalMs = frame.pingIntervalMs;
+        this.#schedulePing();
+      }
       const again = this.#lostAt === undefined ? "" : ` again after ${formatDuration(performance.now() - this.#lostAt)} (${this.#lostReason})`;
       this.#options.log(`control: connected to ${this.#url} as ${frame.hostId}${again}`);
       this.#lostAt = undefined;

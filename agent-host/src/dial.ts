@@ -12,10 +12,10 @@ export type DialResult =
   /** `status`: the edge's HTTP answer to the probe, when it gave one. */
   | { ok: false; status?: number; reason: string };
 
-export async function dial(url: string, token: string, timeoutMs: number = CONNECT_TIMEOUT_MS): Promise<DialResult> {
+export async function dial(url: string, token: string, headers: Record<string, string> = {}, timeoutMs: number = CONNECT_TIMEOUT_MS): Promise<DialResult> {
   const authorization = `Bearer ${token}`;
   const opened = await new Promise<WebSocket | undefined>((resolve) => {
-    const socket = new WebSocket(url, { headers: { authorization } });
+    const socket = new WebSocket(url, { headers: { ...headers, authorization } });
     const timer = setTimeout(() => {
       socket.close();
       resolve(undefined);

@@ -74,6 +74,7 @@ export function startHostRun(frame: StartFrame, context: HostRunContext): HostRu
     ...context,
     sessionId,
     runId,
+    runSecret: frame.runSecret,
     outbox,
     onAbort: abort,
     onAcked: applyFlowControl,

@@ -1,6 +1,6 @@
 // The agent host: the control link's starts and aborts become runs (host-run.ts). This file keeps the
 // table of runs, refuses what it cannot take, and shuts everything down in order.
-import type { AbortFrame, HelloFrame, StartFrame } from "../../protocol/host.ts";
+import type { AbortFrame, StartFrame } from "../../protocol/host.ts";
 import type { AgentAdapter } from "./adapters/adapter.ts";
 import type { HostConfig } from "./config.ts";
 import { ControlLink } from "./control-link.ts";
@@ -35,7 +35,6 @@ export class AgentHost {
       hostId: config.hostId,
       maxRuns: config.maxRuns,
       log: deps.log,
-      heldRuns: () => this.#heldRuns(),
       onStart: (frame) => this.#onStart(frame),
       onAbort: (frame) => this.#onAbort(frame),
       onTokenRefused: deps.onTokenRefused,
@@ -74,10 +73,6 @@ export class AgentHost {
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.all([...this.#runs.values()].map((run) => run.finished)), deadline]);
     clearTimeout(timer);
-  }
-
-  #heldRuns(): HelloFrame["runs"] {
-    return [...this.#runs.values()].map(({ sessionId, runId }) => ({ sessionId, runId }));
   }
 
   #onStart(frame: StartFrame): void {

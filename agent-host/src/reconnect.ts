@@ -8,6 +8,8 @@ import { formatDuration, type Log } from "./log.ts";
 export interface ConnectOptions {
   url: string;
   token: string;
+  /** Extra request headers for the upgrade (a run socket's secret). */
+  headers?: Record<string, string>;
   /** Names the socket in log lines, e.g. "control" or "run r1". */
   label: string;
   log: Log;
@@ -26,7 +28,7 @@ export async function connectWithRetry(options: ConnectOptions): Promise<Connect
   if (attempt > 0 && !(await pause(backoffDelay(attempt - 1, RECONNECT_BACKOFF), options.signal))) return { kind: "stopped" };
   for (;;) {
     if (options.signal.aborted) return { kind: "stopped" };
-    const result = await dial(options.url, options.token);
+    const result = await dial(options.url, options.token, options.headers);
     if (options.signal.aborted) {
       if (result.ok) result.socket.close(1000, "host stopping");
       return { kind: "stopped" };

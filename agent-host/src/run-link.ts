@@ -6,7 +6,8 @@
 // several frames may be in flight before their acks return. A connection that goes silent while
 // frames wait for acks, or on which the edge reports a (non-fatal) error, is given up and redialled:
 // the edge's resume point on the new one puts both sides back in step.
-import { edgeToHostRunFrame, parseFrame, PING_FRAME, PONG_FRAME, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
+import { edgeToHostRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
+import { RUN_PING_INTERVAL_MS } from "../../protocol/limits.ts";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 import type { RunOutbox } from "./run-outbox.ts";
@@ -18,11 +19,6 @@ export const MAX_FRAMES_IN_FLIGHT = 8;
 export const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** Silence from the edge while it owes an answer, before the connection is considered dead. */
 export const ACK_TIMEOUT_MS = 20_000;
-/**
- * An idle run socket (an agent thinking, a long tool) is pinged this often, so the edge can tell a
- * quiet host from a vanished one (it gives up on a run socket silent for RUN_SILENCE_MS, 60 s).
- */
-export const RUN_PING_INTERVAL_MS = 20_000;
 
 /** How a run link ended: exit stored by the edge, the edge refused the run, or the host stopped it. */
 export type RunLinkOutcome = "delivered" | "refused" | "stopped";
@@ -33,6 +29,8 @@ export interface RunLinkOptions {
   sessionId: string;
   runId: string;
   hostId: string;
+  /** From the start frame: the run socket presents it, proving it is this host's run. */
+  runSecret: string;
   outbox: RunOutbox;
   log: Log;
   /** The edge wants the agent stopped (an abort, or a fatal error: the run is over there). */
@@ -94,6 +92,7 @@ export class RunLink {
     const outcome = await connectWithRetry({
       ...this.#options,
       url: this.#url,
+      headers: { [RUN_SECRET_HEADER]: this.#options.runSecret },
       label: this.#label,
       signal: this.#stop.signal,
       previousFailures: this.#drops,
@@ -204,6 +203,8 @@ export class RunLink {
    * While the edge owes us its resume point or acks, it must not stay silent for long. An idle socket
    * is pinged now and then instead, and the pong is owed like an ack.
    */
+  // An idle socket (an agent thinking, a long tool) is pinged every RUN_PING_INTERVAL_MS, so the edge
+  // can tell a quiet host from a vanished one (it gives up on a run socket silent for RUN_SILENCE_MS).
   #armSilenceTimer(): void {
     clearTimeout(this.#silenceTimer);
     this.#silenceTimer = undefined;

@@ -40,8 +40,14 @@ describe("loadConfig", () => {
     expect(load(["--url", "http://h", "--max-runs", "3"]).maxRuns).toBe(3);
   });
 
-  it("takes the token from the flag over the environment", () => {
-    expect(load(["--url", "http://h", "--token", "flag"]).token).toBe("flag");
+  it("takes the token from --token-file over the environment, without its line ending; - is standard input", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "agent-host-config-")), "token");
+    writeFileSync(file, "from-file\n", { mode: 0o600 });
+    expect(load(["--url", "http://h", "--token-file", file]).token).toBe("from-file");
+    const read: string[] = [];
+    const config = loadConfig(["--url", "http://h", "--token-file", "-"], env, (path) => (read.push(path), "from-stdin")) as HostConfig;
+    expect([config.token, read]).toEqual(["from-stdin", ["-"]]);
+    expect(errorOf(["--url", "http://h", "--token-file", "/does/not/exist"])).toBe("--token-file /does/not/exist: ENOENT");
   });
 
   it("reads a command as a JSON array or as words, and fills placeholders only as whole arguments", () => {
@@ -68,7 +74,7 @@ describe("loadConfig", () => {
 
   it("says --help was asked for", () => {
     expect(loadConfig(["--help"], {})).toBe("help");
-    for (const flag of ["--url", "--token", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--batch-ms", "--host-id"]) {
+    for (const flag of ["--url", "--token-file", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--batch-ms", "--host-id"]) {
       expect(HELP).toContain(flag);
     }
   });
@@ -79,7 +85,8 @@ describe("loadConfig", () => {
     [["--url", "not a url"], '--url must be an http(s) or ws(s) URL, got "not a url"'],
     [["--url", "http://h", "--agent", "claude"], "--agent must be one of: openclaw, jsonl"],
     [["--url", "http://h", "--agent", "jsonl"], "--agent jsonl needs --command (the CLI to run)"],
-    [["--url", "http://h", "--command", "agent --message={message}"], '{message} must be a whole argument of --command, not part of "--message={message}"'],
+    [["--url", "http://h", "--command", "agent --message=x{message}"], '{message} must be a whole argument of --command or an option\'s value (--name={message}), not part of "--message=x{message}"'],
+    [["--url", "http://h", "--token", "t"], "--token is not accepted: a command line is readable by every process of your user"],
     [["--url", "http://h", "--command", "agent {session}"], "--command must contain {message} as one argument"],
     [["--url", "http://h", "--command", '["agent", 1]'], "--command as JSON must be an array of strings"],
     [["--url", "http://h", "--command", "[agent"], "--command looks like a JSON array but is not valid JSON"],
@@ -97,7 +104,7 @@ describe("loadConfig", () => {
   });
 
   it("refuses a missing token and a --cwd that is a file", () => {
-    expect(errorOf(["--url", "http://h"], {})).toBe("--token or RELAY_HOST_TOKEN is required");
+    expect(errorOf(["--url", "http://h"], {})).toBe("--token-file (or RELAY_HOST_TOKEN) is required");
     const file = join(mkdtempSync(join(tmpdir(), "agent-host-config-")), "file");
     writeFileSync(file, "");
     expect(errorOf(["--url", "http://h", "--cwd", file])).toBe(`--cwd ${file} is not a directory`);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CLOSE_HOST_ID_TAKEN, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
+import { CLOSE_HOST_ID_IN_USE, CLOSE_HOST_ID_TAKEN, newSecret, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
 import { ControlLink } from "../src/control-link.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
@@ -22,7 +22,6 @@ async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number 
     hostId: "h1",
     maxRuns: 2,
     log: (line) => logs.push(line),
-    heldRuns: () => [],
     onStart: (frame) => starts.push(frame),
     onAbort: (frame) => aborts.push(frame),
     onTokenRefused: () => logs.push("token refused"),
@@ -38,7 +37,7 @@ async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number 
 describe("ControlLink", () => {
   it("passes valid start and abort frames on, and ignores invalid ones with a log line", async () => {
     const { edge, logs, starts, aborts } = await setUp();
-    const start: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "hi", agentSessionId: "a1" };
+    const start: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "hi", agentSessionId: "a1", runSecret: newSecret() };
     edge.sendControl({ ...start, runId: "bad id!" });
     edge.controlSocket!.send("not json");
     edge.sendControl(start);
@@ -64,6 +63,15 @@ describe("ControlLink", () => {
     await edge.waitFor(() => logs.includes("host id h1 taken"), "the host id report");
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(edge.hellos).toHaveLength(1);
+  });
+
+  it("keeps trying, with the same instance key, while the edge says a live host uses its id", async () => {
+    const { edge, logs } = await setUp();
+    edge.controlSocket!.close(CLOSE_HOST_ID_IN_USE, "another live agent host is connected with this host id");
+    await edge.waitFor(() => edge.hellos.length === 2, "a second hello");
+    expect(edge.hellos[1]!.instanceKey).toBe(edge.hellos[0]!.instanceKey);
+    await edge.waitFor(() => logs.some((line) => line.includes('again after') && line.includes('another agent host is connected as "h1"')), "the reconnect log line");
+    expect(logs).not.toContain("host id h1 taken");
   });
 
   it("gives up a connection whose pings go unanswered and connects again", async () => {

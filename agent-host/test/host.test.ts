@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StartFrame } from "../../protocol/host.ts";
+import { HOST_PROTOCOL_VERSION, newSecret, type StartFrame } from "../../protocol/host.ts";
 import { FakeEdge, type FrameDecision } from "./support/fake-edge.ts";
 import { isAlive, replayAgent, waitUntil } from "./support/fixture-agent.ts";
 import { startHost, type HostProcess } from "./support/host-process.ts";
@@ -33,6 +33,7 @@ const start = (runId: string, sessionId = `session-${runId}`): StartFrame => ({
   runId,
   message: "hello",
   agentSessionId: `agent-${sessionId}`,
+  runSecret: newSecret(),
 });
 
 async function connected(fake: FakeEdge): Promise<void> {
@@ -48,7 +49,7 @@ describe("agent host against an edge", () => {
     const fake = await edge();
     const running = host(fake, ["--say", "hi"], ["--max-runs", "3"]);
     await connected(fake);
-    expect(fake.hellos[0]).toEqual({ type: "hello", version: 1, hostId: "test-host", maxRuns: 3, runs: [] });
+    expect(fake.hellos[0]).toEqual({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId: "test-host", instanceKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), maxRuns: 3 });
     expect(fake.refusedUpgrades).toEqual([]);
     await running.waitForLog("control: connected to ws://127.0.0.1");
   });
@@ -168,7 +169,6 @@ describe("agent host against an edge", () => {
     await running.waitForLog("run doomed (session session-doomed): ended with signal SIGTERM");
     fake.dropControl();
     await fake.waitFor(() => fake.hellos.length === 2, "the hello after reconnecting");
-    expect(fake.hellos[1]!.runs).toEqual([]);
   });
 
   it("frees the run's slot when the edge ends a run whose output is paused at the memory bound", async () => {
@@ -207,7 +207,7 @@ describe("agent host against an edge", () => {
     await running.waitForLog("ended with an error (spawn /nonexistent/agent ENOENT (is /nonexistent/agent installed and on the PATH?))");
   });
 
-  it("says hello again with its running runs after the control socket drops", async () => {
+  it("says hello again, with the same instance key, after the control socket drops", async () => {
     const fake = await edge();
     const running = host(fake, ["--hang"]);
     await connected(fake);
@@ -215,7 +215,7 @@ describe("agent host against an edge", () => {
     await fake.waitFor(() => fake.runs.has("long"), "the run socket");
     fake.dropControl();
     await fake.waitFor(() => fake.hellos.length === 2, "a second hello");
-    expect(fake.hellos[1]!.runs).toEqual([{ sessionId: "s-long", runId: "long" }]);
+    expect(fake.hellos[1]!.instanceKey).toBe(fake.hellos[0]!.instanceKey);
     await running.waitForLog(/control: connected to .* again after .* \(closed with code 1006\)/);
   });
 

@@ -98,7 +98,7 @@ describe("openclaw preload module", () => {
 });
 
 describe("openclaw adapter (with a stand-in openclaw CLI)", () => {
-  const request: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "read the file", agentSessionId: "agent-s1" };
+  const request: StartFrame = { type: "start", sessionId: "s1", runId: "r1", message: "read the file", agentSessionId: "agent-s1", runSecret: "s".repeat(43) };
 
   async function runFake(env: Record<string, string>) {
     const adapter = openclawAdapter({

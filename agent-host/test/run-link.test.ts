@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { newSecret } from "../../protocol/host.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { MAX_FRAMES_IN_FLIGHT, RunLink, type RunLinkOutcome } from "../src/run-link.ts";
 import { RunOutbox } from "../src/run-outbox.ts";
@@ -15,6 +16,8 @@ const linesOf = (count: number, from = 1) => Array.from({ length: count }, (_, i
 async function setUp(options: { ackTimeoutMs?: number; pingIntervalMs?: number } = {}) {
   const edge = await FakeEdge.start(TOKEN);
   cleanups.push(() => edge.close());
+  const runSecret = newSecret();
+  edge.runSecrets.set("r1", runSecret);
   const outbox = new RunOutbox({ maxLinesPerFrame: 100 });
   const logs: string[] = [];
   const aborts: string[] = [];
@@ -25,6 +28,7 @@ async function setUp(options: { ackTimeoutMs?: number; pingIntervalMs?: number }
     sessionId: "s1",
     runId: "r1",
     hostId: "h1",
+    runSecret,
     outbox,
     log: (line) => logs.push(line),
     onAbort: (reason) => aborts.push(reason),

@@ -4,31 +4,35 @@
 //
 // Host control sockets use the WebSocket Hibernation API: an idle host costs nothing, and pings are
 // answered by the runtime without waking the object.
+//
+// Hosts are identities: a hello can take over a live host's id only with that host's instance key, a
+// run-rejected counts only from the host the run was given to, and nothing from a hello is stored but
+// the connection's own attachment (id, key, limit).
 import { DurableObject } from "cloudflare:workers";
 import {
+  CLOSE_HOST_ID_IN_USE,
   CLOSE_HOST_ID_TAKEN,
   hostToEdgeControlFrame,
+  newSecret,
   parseFrame,
   PING_FRAME,
   PONG_FRAME,
   type EdgeToHostControlFrame,
+  type HelloFrame,
+  type RunRejectedFrame,
   type StartFrame,
 } from "../../protocol/host.ts";
+import { HOST_SILENCE_MS, hostPingIntervalFor } from "../../protocol/limits.ts";
 
 interface HostAttachment {
   hostId: string;
+  instanceKey: string;
   maxRuns: number;
-  helloAt: number;
+  /** When the host last sent a frame of any kind; its pings are read from the runtime's timestamp. */
+  heardAt: number;
 }
 
-/**
- * A host pings its control socket after 30 s without a word from the edge. A socket that has neither
- * said hello nor pinged for this long belongs to a host that vanished without closing it (power cut,
- * lost network): it is closed, and no run is sent to it.
- */
-export const HOST_SILENCE_MS = 75_000;
-
-export type StartResult = { ok: true; hostId: string } | { ok: false; error: string };
+export type StartResult = { ok: true; hostId: string; runSecret: string } | { ok: false; error: string };
 
 export class HostHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -55,18 +59,45 @@ export class HostHub extends DurableObject<Env> {
       return;
     }
     const frame = parsed.frame;
+    const attachment = socket.deserializeAttachment() as HostAttachment | null;
     if (frame.type === "hello") {
-      for (const other of this.hosts()) {
-        if (other.attachment.hostId === frame.hostId && other.socket !== socket) other.socket.close(CLOSE_HOST_ID_TAKEN, "another connection said hello with this host id");
-      }
-      socket.serializeAttachment({ hostId: frame.hostId, maxRuns: frame.maxRuns, helloAt: Date.now() } satisfies HostAttachment);
-      for (const run of frame.runs) this.assign(run.runId, run.sessionId, frame.hostId);
-      send(socket, { type: "welcome", hostId: frame.hostId });
+      this.hello(socket, attachment, frame);
       return;
     }
-    // run-rejected: the host would not start it (at its limit, duplicate id, ...).
+    if (attachment === null) {
+      socket.close(4400, "say hello first");
+      return;
+    }
+    // Any frame from a host is a sign of life, not only its pings (which the runtime answers).
+    socket.serializeAttachment({ ...attachment, heardAt: Date.now() } satisfies HostAttachment);
+    await this.runRejected(attachment.hostId, frame);
+  }
+
+  private hello(socket: WebSocket, attachment: HostAttachment | null, frame: HelloFrame): void {
+    if (attachment !== null) {
+      socket.close(4400, "hello was already said on this connection");
+      return;
+    }
+    const others = this.hosts().filter((other) => other.attachment.hostId === frame.hostId && other.socket !== socket);
+    if (others.some((other) => other.attachment.instanceKey !== frame.instanceKey)) {
+      // A live host has this id and this connection cannot prove it is that host: the first one stays.
+      socket.close(CLOSE_HOST_ID_IN_USE, "another live agent host is connected with this host id");
+      return;
+    }
+    // The same host process, back on a new connection: its old one is dead to it.
+    for (const other of others) other.socket.close(CLOSE_HOST_ID_TAKEN, "replaced by a newer connection of this host");
+    socket.serializeAttachment({ hostId: frame.hostId, instanceKey: frame.instanceKey, maxRuns: frame.maxRuns, heardAt: Date.now() } satisfies HostAttachment);
+    send(socket, { type: "welcome", hostId: frame.hostId, pingIntervalMs: hostPingIntervalFor(this.silenceMs()) });
+  }
+
+  /** The host would not start a run (at its limit, duplicate id, ...); only the run's own host may say so. */
+  private async runRejected(hostId: string, frame: RunRejectedFrame): Promise<void> {
+    const row = this.ctx.storage.sql
+      .exec<{ session_id: string; host_id: string }>("SELECT session_id, host_id FROM assignments WHERE run_id = ?", frame.runId)
+      .toArray()[0];
+    if (!row || row.host_id !== hostId || row.session_id !== frame.sessionId) return;
     this.ctx.storage.sql.exec("DELETE FROM assignments WHERE run_id = ?", frame.runId);
-    await this.env.SESSION.getByName(frame.sessionId).hostRejected(frame.runId, frame.error);
+    await this.env.SESSION.getByName(row.session_id).hostRejected(frame.runId, frame.error, hostId);
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
@@ -78,7 +109,7 @@ export class HostHub extends DurableObject<Env> {
   }
 
   /** Sends a start to the least busy connected host. Its refusal, if any, comes back as run-rejected. */
-  async startRun(start: Omit<StartFrame, "type">): Promise<StartResult> {
+  async startRun(start: Omit<StartFrame, "type" | "runSecret">): Promise<StartResult> {
     const hosts = this.hosts();
     if (hosts.length === 0) return { ok: false, error: "no agent host is connected" };
     const load = this.loadByHost();
@@ -88,8 +119,10 @@ export class HostHub extends DurableObject<Env> {
         : best,
     );
     this.assign(start.runId, start.sessionId, chosen.attachment.hostId);
-    send(chosen.socket, { type: "start", ...start });
-    return { ok: true, hostId: chosen.attachment.hostId };
+    // Only the host this start reaches learns the secret; its run socket must present it.
+    const runSecret = newSecret();
+    send(chosen.socket, { type: "start", ...start, runSecret });
+    return { ok: true, hostId: chosen.attachment.hostId, runSecret };
   }
 
   /** Forwards an abort to the host running the run (the session object also sends it on the run socket). */
@@ -112,18 +145,25 @@ export class HostHub extends DurableObject<Env> {
   /** Sockets that said hello and have been heard from lately; silent ones are closed. */
   private hosts(): { socket: WebSocket; attachment: HostAttachment }[] {
     const now = Date.now();
+    const silenceMs = this.silenceMs();
     const hosts: { socket: WebSocket; attachment: HostAttachment }[] = [];
     for (const socket of this.ctx.getWebSockets()) {
       const attachment = socket.deserializeAttachment() as HostAttachment | null;
       if (attachment === null) continue;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0;
-      if (now - Math.max(attachment.helloAt, lastPing) > HOST_SILENCE_MS) {
-        socket.close(4408, "no ping from this host for too long");
+      if (now - Math.max(attachment.heardAt, lastPing) > silenceMs) {
+        socket.close(4408, "nothing from this host for too long");
         continue;
       }
       hosts.push({ socket, attachment });
     }
     return hosts;
+  }
+
+  /** HOST_SILENCE_MS, or the `HOST_SILENCE_MS` var (tests scale it down; the welcome tells hosts). */
+  private silenceMs(): number {
+    const configured = Number(this.env.HOST_SILENCE_MS);
+    return Number.isFinite(configured) && configured > 0 ? configured : HOST_SILENCE_MS;
   }
 
   private loadByHost(): Map<string, number> {
@@ -135,7 +175,7 @@ export class HostHub extends DurableObject<Env> {
 
   private assign(runId: string, sessionId: string, hostId: string): void {
     this.ctx.storage.sql.exec(
-      "INSERT INTO assignments (run_id, session_id, host_id) VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET host_id = excluded.host_id",
+      "INSERT INTO assignments (run_id, session_id, host_id) VALUES (?, ?, ?)",
       runId,
       sessionId,
       hostId,

@@ -16,6 +16,8 @@ export interface RunRecord {
   lastLineSeq: number | null;
   /** The host the hub gave the run to; only it may send the run's lines. */
   hostId: string | null;
+  /** The secret the hub sent that host in the start frame; its run socket must present it. */
+  runSecret: string | null;
   /** Event seqs count on across a session's runs: this run's events are numbered from eventBase + 1. */
   eventBase: number;
   /** The run's last event seq, once it ended. */
@@ -32,6 +34,7 @@ type RunRow = {
   abort_requested: number;
   last_line_seq: number | null;
   host_id: string | null;
+  run_secret: string | null;
   event_base: number;
   last_event_seq: number | null;
 };
@@ -54,10 +57,13 @@ export class RunStore {
       event_base INTEGER NOT NULL DEFAULT 0,
       last_event_seq INTEGER
     )`);
+    // Added with host protocol 2: objects created before it have the table without the column.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(runs)").toArray();
+    if (!columns.some((column) => column.name === "run_secret")) sql.exec("ALTER TABLE runs ADD COLUMN run_secret TEXT");
   }
 
   /** Records a new run; the one it replaces stays until `keepOnly` (a refused start leaves it be). */
-  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq" | "hostId" | "lastEventSeq">): RunRecord {
+  create(run: Omit<RunRecord, "status" | "endedAt" | "abortRequested" | "lastLineSeq" | "hostId" | "runSecret" | "lastEventSeq">): RunRecord {
     this.sql.exec(
       "INSERT INTO runs (id, status, user_message_id, assistant_message_id, started_at, event_base) VALUES (?, 'running', ?, ?, ?, ?)",
       run.id,
@@ -66,7 +72,7 @@ export class RunStore {
       run.startedAt,
       run.eventBase,
     );
-    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null, hostId: null, lastEventSeq: null };
+    return { ...run, status: "running", endedAt: null, abortRequested: false, lastLineSeq: null, hostId: null, runSecret: null, lastEventSeq: null };
   }
 
   /** The most recent run, the one replays and aborts refer to. */
@@ -75,8 +81,8 @@ export class RunStore {
     return row ? fromRow(row) : null;
   }
 
-  assignHost(id: string, hostId: string): void {
-    this.sql.exec("UPDATE runs SET host_id = ? WHERE id = ?", hostId, id);
+  assignHost(id: string, hostId: string, runSecret: string): void {
+    this.sql.exec("UPDATE runs SET host_id = ?, run_secret = ? WHERE id = ?", hostId, runSecret, id);
   }
 
   markAbortRequested(id: string): void {
@@ -119,6 +125,7 @@ function fromRow(row: RunRow): RunRecord {
     abortRequested: row.abort_requested === 1,
     lastLineSeq: row.last_line_seq,
     hostId: row.host_id,
+    runSecret: row.run_secret,
     eventBase: row.event_base,
     lastEventSeq: row.last_event_seq,
   };

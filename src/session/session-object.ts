@@ -7,7 +7,7 @@
 // rebuilds its run from storage and the host resends what was never acknowledged.
 import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
-import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
+import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
@@ -76,7 +76,7 @@ export class SessionObject extends DurableObject<Env> {
     const url = new URL(request.url);
     const runSocket = url.pathname.match(/^\/host-run\/([^/]+)$/);
     if (runSocket && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      return this.acceptRunSocket(runSocket[1]!, url.searchParams.get("host") ?? "");
+      return this.acceptRunSocket(runSocket[1]!, url.searchParams.get("host") ?? "", request.headers.get(RUN_SECRET_HEADER) ?? "");
     }
     return jsonError(404, "not found");
   }
@@ -115,7 +115,8 @@ export class SessionObject extends DurableObject<Env> {
     }
     // The run is on: what it replaces goes (the previous run's replay, and on regenerate the old answer).
     live.record.hostId = started.hostId;
-    this.runs.assignHost(runId, started.hostId);
+    live.record.runSecret = started.runSecret;
+    this.runs.assignHost(runId, started.hostId, started.runSecret);
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
     if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
@@ -182,10 +183,10 @@ export class SessionObject extends DurableObject<Env> {
     return { removed: true };
   }
 
-  /** The host refused a start (at its max runs, duplicate run id, ...). */
-  async hostRejected(runId: string, error: string): Promise<void> {
+  /** The host refused a start (at its max runs, duplicate run id, ...); only the run's own host counts. */
+  async hostRejected(runId: string, error: string, hostId: string): Promise<void> {
     const live = this.live;
-    if (live?.record.id === runId) await this.endRun(live, { error: `The agent host refused the run: ${error}` });
+    if (live?.record.id === runId && live.record.hostId === hostId) await this.endRun(live, { error: `The agent host refused the run: ${error}` });
   }
 
   override async alarm(): Promise<void> {
@@ -208,14 +209,22 @@ export class SessionObject extends DurableObject<Env> {
 
   // ---- the host's run socket ----
 
-  private acceptRunSocket(runId: string, hostId: string): Response {
+  private acceptRunSocket(runId: string, hostId: string, runSecret: string): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
     const live = this.live;
-    const owner = live?.record.id === runId ? live.record.hostId : null;
-    if (owner !== null && owner !== hostId) {
-      // Another host (a stale process, a second machine) must not write into this run.
-      const error = `run ${runId} belongs to agent host "${owner}", not "${hostId}"`;
+    const run = live?.record.id === runId ? live.record : this.runs.latest();
+    if (run?.id === runId && run.hostId === null) {
+      // The hub has sent the start but its answer has not reached this object yet: nothing to check
+      // the secret against. The host redials after a short backoff, as after any refused frame.
+      send(server, { type: "error", error: `run ${runId} is not assigned to a host yet`, fatal: false });
+      server.close(4409, "run not assigned yet");
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    if (run?.id === runId && (run.hostId !== hostId || !sameSecret(run.runSecret, runSecret))) {
+      // Only the host the run was given to holds its secret: another one (a stale process, a second
+      // machine, anyone else with the host token) must not write into, end or even probe this run.
+      const error = run.hostId !== hostId ? `run ${runId} belongs to agent host "${run.hostId}", not "${hostId}"` : `wrong run secret for run ${runId}`;
       send(server, { type: "error", error, fatal: true });
       server.close(4403, "not this host's run");
       return new Response(null, { status: 101, webSocket: client });
@@ -224,7 +233,7 @@ export class SessionObject extends DurableObject<Env> {
       const ended = this.runs.latest();
       // A host whose last ack was lost learns that its exit was stored before it is told to stop.
       if (ended?.id === runId && ended.lastLineSeq !== null) send(server, { type: "ack", seq: ended.lastLineSeq });
-      // A host that still holds an ended run re-announced it to the hub; tell the hub it is over.
+      // The hub may still count the run against its host (its runEnded call failed): say it again.
       if (ended?.id === runId) this.ctx.waitUntil(this.hub().runEnded(runId).catch(() => {}));
       const error = ended?.id === runId ? "this run has already ended" : "no such run in this session";
       send(server, { type: "error", error, fatal: true });
@@ -541,4 +550,12 @@ function runStatus(message: UIMessage): Exclude<RunStatus, "running"> {
 function titleFrom(text: string | null): string {
   const line = (text ?? "").trim().split("\n")[0] ?? "";
   return line.length > 80 ? `${line.slice(0, 79)}…` : line || "New chat";
+}
+
+/** Compares a presented run secret with the stored one in constant time. */
+function sameSecret(stored: string | null, presented: string): boolean {
+  if (stored === null) return false;
+  const a = encoder.encode(stored);
+  const b = encoder.encode(presented);
+  return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
 }

@@ -1,4 +1,5 @@
 // Timings of a session object, from the Worker's vars (wrangler.toml [vars]; tests override them).
+import { RUN_SILENCE_MS } from "../../protocol/limits.ts";
 
 export interface SessionSettings {
   /** How long a finished run stays replayable before its events are compacted away. */
@@ -22,7 +23,7 @@ export function sessionSettings(env: Env): SessionSettings {
     hostGraceMs: positive(env.HOST_GRACE_MS, 60_000),
     abortGraceMs: 10_000,
     keepaliveMs: positive(env.KEEPALIVE_MS, 15_000),
-    runSilenceMs: positive(env.RUN_SILENCE_MS, 60_000),
+    runSilenceMs: positive(env.RUN_SILENCE_MS, RUN_SILENCE_MS),
   };
 }
 

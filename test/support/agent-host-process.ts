@@ -1,5 +1,9 @@
 // The real agent host (agent-host/src/cli.ts) as a child process, pointed at a test edge, running the
 // fixture agent (test/fixtures/replay-agent.mjs) through the jsonl adapter, or the openclaw adapter.
+// The token goes in a file only this user can read (--token-file), as agent-host/README.md advises:
+// never in the host's environment or command line, where the agent could read it.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentKind } from "../../agent-host/src/config.ts";
 import { spawnGroup, type GroupProcess } from "./process-group.ts";
@@ -25,6 +29,8 @@ export interface AgentHostOptions {
 
 export function startAgentHost(options: AgentHostOptions): GroupProcess {
   const agent = options.agent ?? "jsonl";
+  const tokenFile = join(mkdtempSync(join(tmpdir(), "agent-relay-host-token-")), "token");
+  writeFileSync(tokenFile, options.token, { mode: 0o600 });
   const command = options.command ?? (agent === "jsonl" ? [process.execPath, FIXTURE_AGENT, "--say", "{message}", "--delay", "5"] : undefined);
   return spawnGroup(
     process.execPath,
@@ -35,9 +41,10 @@ export function startAgentHost(options: AgentHostOptions): GroupProcess {
       ...(command ? ["--command", JSON.stringify(command)] : []),
       ...(options.maxRuns === undefined ? [] : ["--max-runs", String(options.maxRuns)]),
       "--host-id", options.hostId ?? "e2e-host",
+      "--token-file", tokenFile,
       ...(options.extraArgs ?? []),
     ],
-    { cwd: PROJECT_ROOT, env: { ...(options.env ?? process.env), RELAY_HOST_TOKEN: options.token } },
+    { cwd: PROJECT_ROOT, env: { ...(options.env ?? process.env), RELAY_HOST_TOKEN: undefined } },
   );
 }
 

@@ -1,6 +1,6 @@
 // The host hub: connected hosts, and what happens when two of them claim the same id.
 import { describe, expect, it } from "vitest";
-import { CLOSE_HOST_ID_TAKEN } from "../../protocol/host.ts";
+import { CLOSE_HOST_ID_TAKEN, newSecret } from "../../protocol/host.ts";
 import { api, connectHost } from "./support/relay-client.ts";
 
 async function hostsConnected(): Promise<number> {
@@ -16,9 +16,10 @@ describe("host hub", () => {
     await expect.poll(hostsConnected).toBe(before);
   });
 
-  it("closes the older connection with CLOSE_HOST_ID_TAKEN when another says hello with its id", async () => {
-    const first = await connectHost("hub-same");
-    const second = await connectHost("hub-same");
+  it("closes the older connection with CLOSE_HOST_ID_TAKEN when the same host (same instance key) says hello again", async () => {
+    const key = newSecret();
+    const first = await connectHost("hub-same", 4, key);
+    const second = await connectHost("hub-same", 4, key);
     await expect.poll(() => first.closeCode).toBe(CLOSE_HOST_ID_TAKEN);
     expect(second.closed).toBe(false);
     second.close();

@@ -14,8 +14,9 @@ import { agentEnvironment, type AdapterConfig, type AgentAdapter } from "./adapt
 import { fillTemplate } from "./argv-template.ts";
 import { tailFile } from "./file-tail.ts";
 
+/** `--message={message}`: a message such as `--help` or `-rf` stays the option's value (argv-template.ts). */
 export const DEFAULT_OPENCLAW_COMMAND: readonly string[] = [
-  "openclaw", "agent", "--local", "--agent", "main", "--session-id", "{session}", "--message", "{message}", "--json",
+  "openclaw", "agent", "--local", "--agent", "main", "--session-id={session}", "--message={message}", "--json",
 ];
 
 /**

@@ -4,7 +4,8 @@
 //
 // It also checks the host: every frame must start exactly one after what was stored. A real edge
 // drops duplicates by sequence number; this one records a violation instead, so a test can assert the
-// host never made it need to.
+// host never made it need to. A run socket must present the secret of the start frame sent for its run
+// (as the real edge requires); one that does not is refused with a fatal error and recorded.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -14,6 +15,7 @@ import {
   hostToEdgeControlFrame,
   PING_FRAME,
   PONG_FRAME,
+  RUN_SECRET_HEADER,
   hostToEdgeRunFrame,
   type EdgeToHostControlFrame,
   type EdgeToHostRunFrame,
@@ -22,6 +24,7 @@ import {
   type HostToEdgeRunFrame,
   type RunRejectedFrame,
 } from "../../../protocol/host.ts";
+import { HOST_PING_INTERVAL_MS } from "../../../protocol/limits.ts";
 import { waitUntil } from "./fixture-agent.ts";
 
 /** What the edge does with a frame it receives on a run socket. */
@@ -67,6 +70,14 @@ export class FakeEdge {
   answerPings = true;
   /** Control frames that were neither a ping nor a valid frame (must stay empty). */
   readonly badControlFrames: string[] = [];
+  /** When each control-socket ping arrived (performance.now()). */
+  readonly pingTimes: number[] = [];
+  /** The ping interval the welcome asks for. */
+  pingIntervalMs = HOST_PING_INTERVAL_MS;
+  /** Run secrets of the starts sent, by run id. */
+  readonly runSecrets = new Map<string, string>();
+  /** Run sockets refused for a missing or wrong secret (must stay empty for a well-behaved host). */
+  readonly refusedRunSockets: string[] = [];
   decide: (run: FakeRun, frame: HostToEdgeRunFrame) => FrameDecision = () => "ack";
   readonly #server: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
@@ -100,6 +111,7 @@ export class FakeEdge {
 
   sendControl(frame: EdgeToHostControlFrame): void {
     if (!this.controlSocket) throw new Error("no host is connected");
+    if (frame.type === "start") this.runSecrets.set(frame.runId, frame.runSecret);
     this.controlSocket.send(JSON.stringify(frame));
   }
 
@@ -150,8 +162,13 @@ export class FakeEdge {
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      if (runMatch) this.#acceptRun(ws, runMatch[1]!, runMatch[2]!);
-      else this.#acceptControl(ws);
+      if (!runMatch) this.#acceptControl(ws);
+      else if (request.headers[RUN_SECRET_HEADER] === this.runSecrets.get(runMatch[2]!)) this.#acceptRun(ws, runMatch[1]!, runMatch[2]!);
+      else {
+        this.refusedRunSockets.push(runMatch[2]!);
+        ws.send(JSON.stringify({ type: "error", error: "wrong run secret", fatal: true } satisfies EdgeToHostRunFrame));
+        ws.close(4403, "not this host's run");
+      }
     });
   }
 
@@ -161,6 +178,7 @@ export class FakeEdge {
       const text = String(data);
       if (text === PING_FRAME) {
         this.pings += 1;
+        this.pingTimes.push(performance.now());
         if (this.answerPings) ws.send(PONG_FRAME);
         return;
       }
@@ -172,7 +190,7 @@ export class FakeEdge {
       const frame = parsed.data;
       if (frame.type === "hello") {
         this.hellos.push(frame);
-        ws.send(JSON.stringify({ type: "welcome", hostId: frame.hostId }));
+        ws.send(JSON.stringify({ type: "welcome", hostId: frame.hostId, pingIntervalMs: this.pingIntervalMs } satisfies EdgeToHostControlFrame));
       } else {
         this.rejections.push(frame);
       }

@@ -14,14 +14,16 @@ export interface HostProcess {
   stop(): Promise<void>;
 }
 
-export function startHost(args: string[], env: NodeJS.ProcessEnv = {}): HostProcess {
+/** `stdin`: what the host reads on standard input (e.g. the token, with `--token-file -`). */
+export function startHost(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): HostProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, RELAY_HOST_TOKEN: undefined, RELAY_URL: undefined, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   let log = "";
-  child.stderr.setEncoding("utf8").on("data", (text: string) => (log += text));
-  child.stdout.setEncoding("utf8").on("data", (text: string) => (log += text));
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (log += text));
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (log += text));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );

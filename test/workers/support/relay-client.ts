@@ -1,6 +1,14 @@
 // Test helpers that talk to the Worker the way browsers and agent hosts do.
 import { SELF } from "cloudflare:test";
-import { runSocketPath, type EdgeToHostControlFrame, type EdgeToHostRunFrame, type HostToEdgeRunFrame } from "../../../protocol/host.ts";
+import {
+  HOST_PROTOCOL_VERSION,
+  newSecret,
+  RUN_SECRET_HEADER,
+  runSocketPath,
+  type EdgeToHostControlFrame,
+  type EdgeToHostRunFrame,
+  type HostToEdgeRunFrame,
+} from "../../../protocol/host.ts";
 import { collectEvents, type SseEvent } from "../../support/sse-reader.ts";
 
 export type { SseEvent };
@@ -41,6 +49,7 @@ export class FrameSocket<In> {
     socket.accept();
     socket.addEventListener("message", (event) => {
       const frame = JSON.parse(event.data as string) as In;
+      rememberRunSecret(frame);
       const waiter = this.waiters.shift();
       if (waiter) waiter(frame);
       else this.queue.push(frame);
@@ -80,25 +89,46 @@ export class FrameSocket<In> {
   }
 }
 
-async function openSocket(path: string, token: string | null = HOST_TOKEN): Promise<Response> {
-  const headers: Record<string, string> = { upgrade: "websocket" };
+/** Run secrets from the start frames fake hosts received, so `openRun` presents them as a host would. */
+const runSecrets = new Map<string, string>();
+
+function rememberRunSecret(frame: unknown): void {
+  const start = frame as { type?: string; runId?: string; runSecret?: string };
+  if (start.type === "start" && start.runId && start.runSecret) runSecrets.set(start.runId, start.runSecret);
+}
+
+async function openSocket(path: string, token: string | null = HOST_TOKEN, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { upgrade: "websocket", ...extraHeaders };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   return SELF.fetch(`${BASE}${path}`, { headers });
 }
 
-/** An agent host's control socket that has said hello. */
-export async function connectHost(hostId = "test-host", maxRuns = 4): Promise<FrameSocket<EdgeToHostControlFrame>> {
+/** An agent host's control socket, not yet said hello. */
+export async function openControl(): Promise<FrameSocket<EdgeToHostControlFrame>> {
   const response = await openSocket("/api/host/connect");
   if (!response.webSocket) throw new Error(`control socket refused: ${response.status} ${await response.text()}`);
-  const control = new FrameSocket<EdgeToHostControlFrame>(response.webSocket);
-  control.send({ type: "hello", version: 1, hostId, maxRuns, runs: [] });
+  return new FrameSocket<EdgeToHostControlFrame>(response.webSocket);
+}
+
+/** An agent host's control socket that has said hello (as one host process: `instanceKey`). */
+export async function connectHost(hostId = "test-host", maxRuns = 4, instanceKey = newSecret()): Promise<FrameSocket<EdgeToHostControlFrame>> {
+  const control = await openControl();
+  control.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, instanceKey, maxRuns });
   await control.nextOfType("welcome");
   return control;
 }
 
-/** A run socket, dialled as `hostId`; the first frame the edge sends is the ack with the resume point. */
-export async function openRun(sessionId: string, runId: string, hostId: string): Promise<{ run: FrameSocket<EdgeToHostRunFrame>; resumeAt: number }> {
-  const response = await openSocket(runSocketPath(sessionId, runId, hostId));
+/**
+ * A run socket, dialled as `hostId` with the run's secret (by default the one its start frame
+ * carried); the first frame the edge sends is the ack with the resume point.
+ */
+export async function openRun(
+  sessionId: string,
+  runId: string,
+  hostId: string,
+  runSecret = runSecrets.get(runId) ?? "",
+): Promise<{ run: FrameSocket<EdgeToHostRunFrame>; resumeAt: number }> {
+  const response = await openSocket(runSocketPath(sessionId, runId, hostId), HOST_TOKEN, { [RUN_SECRET_HEADER]: runSecret });
   if (!response.webSocket) throw new Error(`run socket refused: ${response.status} ${await response.text()}`);
   const run = new FrameSocket<EdgeToHostRunFrame>(response.webSocket);
   const first = await run.next();
