@@ -14,7 +14,7 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
+            wrangler: { configPath: "./wrangler.jsonc" },
             miniflare: {
               // Short grace periods so host-loss and compaction tests run in seconds, not minutes.
               bindings: {

@@ -1,4 +1,4 @@
-// Timings of a session object, from the Worker's vars (wrangler.toml [vars]; tests override them).
+// Timings of a session object, from the Worker's vars (wrangler.jsonc "vars"; tests override them).
 
 export interface SessionSettings {
   /** How long a finished run stays replayable before its events are compacted away. */

@@ -1,0 +1,98 @@
+// `npm run deploy`: the relay on your Cloudflare account in one command. In this order, so nothing is
+// half-deployed: checks that every secret wrangler.jsonc requires (`secrets.required`) is set on the
+// account, offering to run `wrangler secret put` for a missing one when a person is at the terminal;
+// builds the page; then `wrangler deploy`. A missing secret stops it before the build and any upload.
+//
+//   npm run deploy                         check, build, deploy
+//   npm run deploy -- --dry-run --outdir d check, build, and wrangler's dry run (bundle to d, no upload)
+//   npm run deploy -- --secret-list f.json check against f.json (what `wrangler secret list --format json`
+//                                          prints) instead of asking the account; the tests use it
+import { spawnSync, type StdioOptions } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import { isWorkerNotFound, missingSecrets, missingSecretsMessage, parseSecretList, secretPutCommand } from "./deploy-secrets.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const configPath = join(root, "wrangler.jsonc");
+// Wrangler's own entry run with this Node (the project's Node 24 under npm), whatever is first on PATH.
+const wranglerBin = join(root, "node_modules/wrangler/bin/wrangler.js");
+
+const { values: options } = parseArgs({
+  options: {
+    "dry-run": { type: "boolean", default: false },
+    outdir: { type: "string" },
+    "secret-list": { type: "string" },
+  },
+});
+
+function wrangler(args: string[], stdio: StdioOptions = "inherit") {
+  return spawnSync(process.execPath, [wranglerBin, ...args], { cwd: root, encoding: "utf8", stdio });
+}
+
+function fail(message: string): never {
+  console.error(`\n${message}`);
+  process.exit(1);
+}
+
+/** The secret names on the account, from `wrangler secret list` (or the file given by --secret-list). */
+function listSecrets(worker: string): string[] {
+  try {
+    return options["secret-list"] ? parseSecretList(readFileSync(options["secret-list"], "utf8")) : listAccountSecrets(worker);
+  } catch (error) {
+    fail(`Could not read the secret list, nothing was deployed: ${(error as Error).message}`);
+  }
+}
+
+function listAccountSecrets(worker: string): string[] {
+  console.log(`Checking the secrets of the Worker "${worker}" on your Cloudflare account...`);
+  const result = wrangler(["secret", "list", "--format", "json"], ["inherit", "pipe", "pipe"]);
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.status === 0) return parseSecretList(result.stdout);
+  if (isWorkerNotFound(output)) return []; // a first deploy: `wrangler secret put` creates the Worker
+  fail(`\`wrangler secret list\` failed (not logged in? run \`npx wrangler login\`), nothing was deployed:\n${output.trim()}`);
+}
+
+/** Offers, one by one, to run `wrangler secret put` for each missing secret; true if any ran. */
+async function offerSecretPut(missing: readonly string[]): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  let ran = false;
+  try {
+    for (const name of missing) {
+      const answer = await terminal.question(`Run \`${secretPutCommand(name)}\` now? [Y/n] `);
+      if (/^n/i.test(answer.trim())) continue;
+      terminal.pause();
+      wrangler(["secret", "put", name]);
+      terminal.resume();
+      ran = true;
+    }
+  } finally {
+    terminal.close();
+  }
+  return ran;
+}
+
+const config = unstable_readConfig({ config: configPath });
+const worker = config.name ?? "agent-relay";
+const required = config.secrets?.required ?? [];
+
+let missing = missingSecrets(required, listSecrets(worker));
+const interactive = process.stdin.isTTY && process.stdout.isTTY && !options["secret-list"];
+if (missing.length > 0 && interactive) {
+  console.log(missingSecretsMessage(worker, missing));
+  // Whatever was run, the account is asked again: only what it reports counts.
+  if (await offerSecretPut(missing)) missing = missingSecrets(required, listSecrets(worker));
+}
+if (missing.length > 0) fail(`${missingSecretsMessage(worker, missing)}\nNothing was built or deployed; run \`npm run deploy\` again once the secrets are set.`);
+console.log(`Secrets ${required.join(" and ")} are set.`);
+
+if (spawnSync("npm", ["run", "build:web"], { cwd: root, stdio: "inherit" }).status !== 0) fail("Building the page failed; nothing was deployed.");
+
+const deployArgs = ["deploy", "--config", configPath];
+if (options["dry-run"]) deployArgs.push("--dry-run");
+if (options.outdir) deployArgs.push("--outdir", options.outdir);
+const deployed = wrangler(deployArgs);
+if (deployed.status !== 0) fail("`wrangler deploy` failed.");
