@@ -1,14 +1,12 @@
 // `npm run deploy`: the relay on your Cloudflare account in one command. In this order, so nothing is
 // half-deployed: checks that every secret wrangler.jsonc requires (`secrets.required`) is set on the
-// account, offering to run `wrangler secret put` for a missing one when a person is at the terminal;
-// builds the page; then `wrangler deploy`. A missing secret stops it before the build and any upload.
+// account (`wrangler secret list`), offering to run `wrangler secret put` for a missing one when a person
+// is at the terminal; builds the page; then `wrangler deploy`. A missing secret stops it before the build
+// and any upload.
 //
-//   npm run deploy                         check, build, deploy
-//   npm run deploy -- --dry-run --outdir d check, build, and wrangler's dry run (bundle to d, no upload)
-//   npm run deploy -- --secret-list f.json check against f.json (what `wrangler secret list --format json`
-//                                          prints) instead of asking the account; the tests use it
+//   npm run deploy                            check, build, deploy
+//   npm run deploy -- --dry-run --outdir dir  check, build, and wrangler's dry run (bundle to dir, no upload)
 import { spawnSync, type StdioOptions } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +23,6 @@ const { values: options } = parseArgs({
   options: {
     "dry-run": { type: "boolean", default: false },
     outdir: { type: "string" },
-    "secret-list": { type: "string" },
   },
 });
 
@@ -38,49 +35,50 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** The secret names on the account, from `wrangler secret list` (or the file given by --secret-list). */
+/** The secret names on the account (none when the Worker does not exist yet). */
 function listSecrets(worker: string): string[] {
-  try {
-    return options["secret-list"] ? parseSecretList(readFileSync(options["secret-list"], "utf8")) : listAccountSecrets(worker);
-  } catch (error) {
-    fail(`Could not read the secret list, nothing was deployed: ${(error as Error).message}`);
-  }
-}
-
-function listAccountSecrets(worker: string): string[] {
   console.log(`Checking the secrets of the Worker "${worker}" on your Cloudflare account...`);
   const result = wrangler(["secret", "list", "--format", "json"], ["inherit", "pipe", "pipe"]);
   const output = `${result.stdout}${result.stderr}`;
-  if (result.status === 0) return parseSecretList(result.stdout);
+  if (result.status === 0) {
+    try {
+      return parseSecretList(result.stdout);
+    } catch (error) {
+      fail(`\`wrangler secret list\` printed something unexpected, nothing was deployed: ${(error as Error).message}`);
+    }
+  }
   if (isWorkerNotFound(output)) return []; // a first deploy: `wrangler secret put` creates the Worker
   fail(`\`wrangler secret list\` failed (not logged in? run \`npx wrangler login\`), nothing was deployed:\n${output.trim()}`);
 }
 
-/** Offers, one by one, to run `wrangler secret put` for each missing secret; true if any ran. */
-async function offerSecretPut(missing: readonly string[]): Promise<boolean> {
+async function ask(question: string): Promise<string> {
+  // A fresh interface per question, closed before wrangler runs: its hidden-value prompt gets the terminal.
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
-  let ran = false;
   try {
-    for (const name of missing) {
-      const answer = await terminal.question(`Run \`${secretPutCommand(name)}\` now? [Y/n] `);
-      if (/^n/i.test(answer.trim())) continue;
-      terminal.pause();
-      wrangler(["secret", "put", name]);
-      terminal.resume();
-      ran = true;
-    }
+    return await terminal.question(question);
   } finally {
     terminal.close();
+  }
+}
+
+/** Offers, one by one, to run `wrangler secret put` for each missing secret; true if any ran. */
+async function offerSecretPut(missing: readonly string[]): Promise<boolean> {
+  let ran = false;
+  for (const name of missing) {
+    if (/^n/i.test((await ask(`Run \`${secretPutCommand(name)}\` now? [Y/n] `)).trim())) continue;
+    wrangler(["secret", "put", name]);
+    ran = true;
   }
   return ran;
 }
 
 const config = unstable_readConfig({ config: configPath });
-const worker = config.name ?? "agent-relay";
+if (!config.name) fail("wrangler.jsonc has no Worker name.");
+const worker = config.name;
 const required = config.secrets?.required ?? [];
 
 let missing = missingSecrets(required, listSecrets(worker));
-const interactive = process.stdin.isTTY && process.stdout.isTTY && !options["secret-list"];
+const interactive = process.stdin.isTTY && process.stdout.isTTY;
 if (missing.length > 0 && interactive) {
   console.log(missingSecretsMessage(worker, missing));
   // Whatever was run, the account is asked again: only what it reports counts.
