@@ -33,12 +33,18 @@ export function secretPutCommand(name: string): string {
   return `npx wrangler secret put ${name}`;
 }
 
-/** What `npm run deploy` prints when secrets are missing: which ones, and the command for each. */
-export function missingSecretsMessage(worker: string, missing: readonly string[]): string {
+/**
+ * What `npm run deploy` prints when secrets are missing: which ones, and the command for each.
+ * `workerExists` false: a first deploy, where `wrangler secret put` first offers to create the Worker.
+ */
+export function missingSecretsMessage(worker: string, missing: readonly string[], workerExists = true): string {
   const plural = missing.length > 1 ? "s" : "";
   return [
     `The Worker "${worker}" is missing the secret${plural} ${missing.join(" and ")} on your Cloudflare account;`,
     `without ${missing.length > 1 ? "them" : "it"} every API call would answer 500. Set ${missing.length > 1 ? "each" : "it"} with (wrangler asks for the value):`,
     ...missing.map((name) => `  ${secretPutCommand(name)}`),
+    ...(workerExists
+      ? []
+      : [`The Worker does not exist yet: the first \`wrangler secret put\` offers to create it (empty) to hold the secret; the deploy then fills it.`]),
   ].join("\n");
 }

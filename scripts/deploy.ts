@@ -35,19 +35,19 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** The secret names on the account (none when the Worker does not exist yet). */
-function listSecrets(worker: string): string[] {
+/** The secret names on the account; a Worker that does not exist yet (a first deploy) has none. */
+function listSecrets(worker: string): { names: string[]; workerExists: boolean } {
   console.log(`Checking the secrets of the Worker "${worker}" on your Cloudflare account...`);
   const result = wrangler(["secret", "list", "--format", "json"], ["inherit", "pipe", "pipe"]);
   const output = `${result.stdout}${result.stderr}`;
   if (result.status === 0) {
     try {
-      return parseSecretList(result.stdout);
+      return { names: parseSecretList(result.stdout), workerExists: true };
     } catch (error) {
       fail(`\`wrangler secret list\` printed something unexpected, nothing was deployed: ${(error as Error).message}`);
     }
   }
-  if (isWorkerNotFound(output)) return []; // a first deploy: `wrangler secret put` creates the Worker
+  if (isWorkerNotFound(output)) return { names: [], workerExists: false };
   fail(`\`wrangler secret list\` failed (not logged in? run \`npx wrangler login\`), nothing was deployed:\n${output.trim()}`);
 }
 
@@ -77,15 +77,21 @@ if (!config.name) fail("wrangler.jsonc has no Worker name.");
 const worker = config.name;
 const required = config.secrets?.required ?? [];
 
-let missing = missingSecrets(required, listSecrets(worker));
+let account = listSecrets(worker);
+let missing = missingSecrets(required, account.names);
 const interactive = process.stdin.isTTY && process.stdout.isTTY;
 if (missing.length > 0 && interactive) {
-  console.log(missingSecretsMessage(worker, missing));
+  console.log(missingSecretsMessage(worker, missing, account.workerExists));
   // Whatever was run, the account is asked again: only what it reports counts.
-  if (await offerSecretPut(missing)) missing = missingSecrets(required, listSecrets(worker));
+  if (await offerSecretPut(missing)) {
+    account = listSecrets(worker);
+    missing = missingSecrets(required, account.names);
+  }
 }
-if (missing.length > 0) fail(`${missingSecretsMessage(worker, missing)}\nNothing was built or deployed; run \`npm run deploy\` again once the secrets are set.`);
-console.log(`Secrets ${required.join(" and ")} are set.`);
+if (missing.length > 0) {
+  fail(`${missingSecretsMessage(worker, missing, account.workerExists)}\nNothing was built or deployed; run \`npm run deploy\` again once the secrets are set.`);
+}
+if (required.length > 0) console.log(`Secrets ${required.join(" and ")} are set.`);
 
 if (spawnSync("npm", ["run", "build:web"], { cwd: root, stdio: "inherit" }).status !== 0) fail("Building the page failed; nothing was deployed.");
 

@@ -28,6 +28,10 @@ describe("deploy secret check", () => {
       "  npx wrangler secret put RELAY_TOKEN",
       "  npx wrangler secret put HOST_TOKEN",
     ]);
+    expect(both).not.toContain("does not exist yet");
+
+    // A first deploy: the Worker is not on the account yet, and `wrangler secret put` will offer to create it.
+    expect(missingSecretsMessage("agent-relay", ["RELAY_TOKEN", "HOST_TOKEN"], false)).toContain('The Worker does not exist yet: the first `wrangler secret put` offers to create it');
   });
 
   it("refuses output that is not wrangler's secret list, saying what it got", () => {

@@ -86,7 +86,7 @@ describe("npm run deploy (dry run, fake account)", () => {
     const outdir = join(work, "new-worker");
     const run = deploy(cloudflare, outdir);
     expect(await run.exited).toBe(1);
-    expect(run.output()).toContain("  npx wrangler secret put RELAY_TOKEN\n  npx wrangler secret put HOST_TOKEN");
+    expect(run.output()).toContain("  npx wrangler secret put RELAY_TOKEN\n  npx wrangler secret put HOST_TOKEN\nThe Worker does not exist yet");
     expect(existsSync(outdir)).toBe(false);
   }, 60_000);
 
