@@ -14,11 +14,18 @@ type TokenName = "RELAY_TOKEN" | "HOST_TOKEN";
 const missingHeader = () => jsonError(401, "missing Authorization: Bearer <token> header");
 const invalidToken = () => jsonError(401, "invalid token");
 
+// RFC 6750's b64token, the only tokens bearer-auth accepts in a header: a secret outside it could never
+// be presented, so it is refused as a configuration error instead of as every client's 401.
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
 export function requireToken(name: TokenName): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     const missing = (["RELAY_TOKEN", "HOST_TOKEN"] as const).filter((secret) => !c.env[secret]);
     if (missing.length > 0) {
       return jsonError(500, `agent-relay is not configured: set the ${missing.join(" and ")} secret${missing.length > 1 ? "s" : ""}`);
+    }
+    if (!BEARER_TOKEN.test(c.env[name]!)) {
+      return jsonError(500, `agent-relay is not configured: the ${name} secret may only use letters, digits and -._~+/ (then =)`);
     }
     const checkToken = bearerAuth<{ Bindings: Env }>({
       token: c.env[name]!,
