@@ -45,6 +45,7 @@ function deploy(cloudflare: FakeCloudflareApi, outdir: string, { terminal = fals
     ? spawn("script", ["-qfec", command.map((arg) => `'${arg}'`).join(" "), "/dev/null"], { cwd: root, env, stdio: ["pipe", "pipe", "pipe"] })
     : spawn(command[0]!, command.slice(1), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
+  let answered = 0; // output before this was asked and answered already
   const waiters: (() => void)[] = [];
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
@@ -52,16 +53,21 @@ function deploy(cloudflare: FakeCloudflareApi, outdir: string, { terminal = fals
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      resolve(code);
+      for (const wake of waiters.splice(0)) wake();
+    }),
+  );
   return {
     output: () => output,
     exited,
     async answer(text, input) {
-      const from = output.length;
-      while (!output.includes(text, Math.max(0, from - text.length - 200))) {
+      while (!output.includes(text, answered)) {
         if (child.exitCode !== null) throw new Error(`exited before asking "${text}":\n${output}`);
         await new Promise<void>((resolve) => waiters.push(resolve));
       }
+      answered = output.indexOf(text, answered) + text.length;
       child.stdin!.write(input);
     },
   };
