@@ -2,7 +2,12 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { offlineWranglerEnv } from "./scripts/offline-env.ts";
 
-Object.assign(process.env, offlineWranglerEnv(process.env));
+// The workers project's tokens. wrangler.jsonc requires them as secrets, and wrangler looks for required
+// secrets in process.env when there is no .dev.vars (warning once per test file otherwise); the bindings
+// below set them either way. `wrangler dev` in the e2e tests gets its own tokens with --var, which win.
+const TEST_SECRETS = { RELAY_TOKEN: "test-relay-token", HOST_TOKEN: "test-host-token" };
+
+Object.assign(process.env, offlineWranglerEnv(process.env), TEST_SECRETS);
 
 // Three projects, run one after the other (sequence.groupOrder) so timing-sensitive suites never share
 // the machine's two cores with another suite: "workers" inside workerd (the Worker, the Durable Objects
@@ -14,12 +19,11 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
+            wrangler: { configPath: "./wrangler.jsonc" },
             miniflare: {
               // Short grace periods so host-loss and compaction tests run in seconds, not minutes.
               bindings: {
-                RELAY_TOKEN: "test-relay-token",
-                HOST_TOKEN: "test-host-token",
+                ...TEST_SECRETS,
                 HOST_GRACE_MS: "4000",
                 RUN_GRACE_MS: "2000",
                 KEEPALIVE_MS: "300",

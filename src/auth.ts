@@ -1,10 +1,22 @@
 // Authentication at the edge: browsers present RELAY_TOKEN, agent hosts HOST_TOKEN, both as
-// `Authorization: Bearer <token>`. A Worker deployed without its secrets refuses every API call
-// (500, saying which secret is missing) instead of running open.
+// `Authorization: Bearer <token>` (Hono's bearer-auth: RFC 6750 token syntax, constant-time compare of
+// digests). A Worker deployed without its secrets refuses every API call (500, saying which secret is
+// missing) instead of running open.
 import type { MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { HTTPException } from "hono/http-exception";
 import { jsonError } from "./http-errors.ts";
 
 type TokenName = "RELAY_TOKEN" | "HOST_TOKEN";
+
+// A header that is not `Bearer <token>` counts as missing: 401 like no header at all (bearer-auth's
+// default for it would be 400 "Bad Request").
+const missingHeader = () => jsonError(401, "missing Authorization: Bearer <token> header");
+const invalidToken = () => jsonError(401, "invalid token");
+
+// RFC 6750's b64token, the only tokens bearer-auth accepts in a header: a secret outside it could never
+// be presented, so it is refused as a configuration error instead of as every client's 401.
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
 export function requireToken(name: TokenName): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
@@ -12,24 +24,22 @@ export function requireToken(name: TokenName): MiddlewareHandler<{ Bindings: Env
     if (missing.length > 0) {
       return jsonError(500, `agent-relay is not configured: set the ${missing.join(" and ")} secret${missing.length > 1 ? "s" : ""}`);
     }
-    const presented = bearerToken(c.req.header("authorization"));
-    if (presented === null) return jsonError(401, "missing Authorization: Bearer <token> header");
-    if (!(await tokensEqual(presented, c.env[name]!))) return jsonError(401, "invalid token");
-    await next();
+    if (!BEARER_TOKEN.test(c.env[name]!)) {
+      return jsonError(500, `agent-relay is not configured: the ${name} secret may only use letters, digits and -._~+/ (then =)`);
+    }
+    const checkToken = bearerAuth<{ Bindings: Env }>({
+      token: c.env[name]!,
+      noAuthenticationHeader: { message: missingHeader },
+      invalidAuthenticationHeader: { message: missingHeader },
+      invalidToken: { message: invalidToken },
+    });
+    try {
+      await checkToken(c, next);
+    } catch (error) {
+      // bearer-auth throws its refusal; answering it here keeps the app's onError for real failures.
+      // (Errors of later handlers never arrive here: Hono hands them to onError where they happen.)
+      if (error instanceof HTTPException) return error.getResponse();
+      throw error;
+    }
   };
-}
-
-function bearerToken(header: string | undefined): string | null {
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match ? match[1]! : null;
-}
-
-/** Compares digests in constant time, so response timing says nothing about the token. */
-async function tokensEqual(presented: string, expected: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(presented)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  return crypto.subtle.timingSafeEqual(a, b);
 }

@@ -2,7 +2,7 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 // Built with `vite build web` from the repository root: this folder is Vite's root, so the page lands
-// in web/dist, which wrangler.toml serves as the Worker's static assets.
+// in web/dist, which wrangler.jsonc serves as the Worker's static assets.
 export default defineConfig({
   plugins: [react()],
   build: {

@@ -1,4 +1,4 @@
-// Timings of a session object, from the Worker's vars (wrangler.toml [vars]; tests override them).
+// Timings of a session object, from the Worker's vars (wrangler.jsonc "vars"; tests override them).
 import { RUN_SILENCE_MS } from "../../protocol/limits.ts";
 
 export interface SessionSettings {

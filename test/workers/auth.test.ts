@@ -58,3 +58,26 @@ describe("authentication", () => {
     expect(await response.json()).toEqual({ error: "agent-relay is not configured: set the RELAY_TOKEN secret" });
   });
 });
+
+describe("the Authorization header", () => {
+  it("counts a header that is not `Bearer <token>` as missing, and every refusal carries a Bearer challenge", async () => {
+    for (const authorization of ["Basic dGVzdA==", "Bearer", "Bearer two words", "Bearer not\"a\"token", "test-relay-token"]) {
+      const response = await SELF.fetch("https://relay.test/api/chats", { headers: { authorization } });
+      expect(response.status, authorization).toBe(401);
+      expect(await response.json()).toEqual({ error: "missing Authorization: Bearer <token> header" });
+      expect(response.headers.get("www-authenticate")).toBe('Bearer error="invalid_request"');
+    }
+    const none = await SELF.fetch("https://relay.test/api/chats");
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm=""');
+    const wrong = await api("/api/chats", { token: "wrong" });
+    expect(wrong.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    // A secret no header could carry is a configuration error, not every client's 401.
+    const context = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const unusable = await worker.fetch(new Request("https://relay.test/api/chats", { headers: { authorization: "Bearer x" } }), { ...env, RELAY_TOKEN: "two words!" }, context);
+    expect(unusable.status).toBe(500);
+    expect(await unusable.json()).toEqual({ error: "agent-relay is not configured: the RELAY_TOKEN secret may only use letters, digits and -._~+/ (then =)" });
+    // The scheme is case-insensitive (RFC 7235).
+    const lower = await SELF.fetch("https://relay.test/api/chats", { headers: { authorization: "bearer test-relay-token" } });
+    expect(lower.status).toBe(200);
+  });
+});
