@@ -22,6 +22,9 @@ export const HOST_PROTOCOL_VERSION = 2;
 const id = z.string().regex(ID_PATTERN, "must match [A-Za-z0-9_-]{1,128}");
 const seq = z.number().int().min(1);
 
+/** An agent kind as a hello names it: a short lowercase word, shown to people as it is. */
+const AGENT_KIND_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
 /** A random secret: 32 bytes as base64url (43 characters). Run secrets and instance keys. */
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
 const secret = z.string().regex(SECRET_PATTERN, "must be 32..128 characters of [A-Za-z0-9_-]");
@@ -48,6 +51,11 @@ export const helloFrame = z.object({
   // The runs a host holds are not listed: the edge remembers which host it gave each run to, and a
   // hello must not be able to claim (or store) any other run.
   maxRuns: z.number().int().min(1).max(MAX_RUNS_PER_HOST),
+  /**
+   * What kind of agent this host runs (its --agent, e.g. "openclaw" or "jsonl"), for people choosing a
+   * host (GET /api/hosts). Optional: a version-2 host that does not send it is listed without one.
+   */
+  agent: z.string().regex(AGENT_KIND_PATTERN, "must match [a-z0-9_-]{1,32}").optional(),
 });
 
 export const runRejectedFrame = z.object({

@@ -17,13 +17,19 @@ export const chatRequestSchema = z.looseObject({
   messages: z.array(messageSchema).min(1, "must hold at least the new user message"),
   trigger: z.enum(["submit-message", "regenerate-message"]).default("submit-message"),
   messageId: z.string().optional(),
+  /** The agent host a new chat's first turn goes to (GET /api/hosts); later turns go to the chat's own. */
+  hostId: sessionIdSchema.optional(),
 });
+
+/** The body of POST /api/chat/:id/host. */
+export const moveChatSchema = z.object({ hostId: sessionIdSchema });
 
 export interface ChatRequest {
   sessionId: string;
   userMessage: UIMessage;
   text: string;
   regenerate: boolean;
+  hostId?: string;
 }
 
 /** Validates the body; errors name the field, as the API promises. */
@@ -33,7 +39,7 @@ export function parseChatRequest(body: unknown): { ok: true; request: ChatReques
     const issue = parsed.error.issues[0]!;
     return { ok: false, error: `invalid field ${issue.path.join(".") || "(body)"}: ${issue.message}` };
   }
-  const { id, messages, trigger } = parsed.data;
+  const { id, messages, trigger, hostId } = parsed.data;
   const last = messages[messages.length - 1]!;
   if (last.role !== "user") return { ok: false, error: "invalid field messages: the last message must be the user's" };
   const text = last.parts
@@ -45,5 +51,8 @@ export function parseChatRequest(body: unknown): { ok: true; request: ChatReques
     return { ok: false, error: `invalid field messages: the message is longer than ${MAX_MESSAGE_CHARS} characters` };
   }
   const userMessage = { id: last.id, role: "user", parts: last.parts, ...(last.metadata === undefined ? {} : { metadata: last.metadata }) } as UIMessage;
-  return { ok: true, request: { sessionId: id, userMessage, text, regenerate: trigger === "regenerate-message" } };
+  return {
+    ok: true,
+    request: { sessionId: id, userMessage, text, regenerate: trigger === "regenerate-message", ...(hostId === undefined ? {} : { hostId }) },
+  };
 }

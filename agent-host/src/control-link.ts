@@ -31,6 +31,8 @@ export interface ControlLinkOptions {
   token: string;
   hostId: string;
   maxRuns: number;
+  /** The agent kind the hello names (shown to people choosing a host). */
+  agent?: string;
   log: Log;
   onStart: (frame: StartFrame) => void;
   onAbort: (frame: AbortFrame) => void;
@@ -118,8 +120,8 @@ export class ControlLink {
       }
       this.#onLost(`closed with code ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
     });
-    const { hostId, maxRuns } = this.#options;
-    this.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, instanceKey: this.#instanceKey, maxRuns });
+    const { hostId, maxRuns, agent } = this.#options;
+    this.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, instanceKey: this.#instanceKey, maxRuns, ...(agent === undefined ? {} : { agent }) });
     this.#schedulePing();
   }
 

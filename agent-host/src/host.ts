@@ -34,6 +34,7 @@ export class AgentHost {
       token: config.token,
       hostId: config.hostId,
       maxRuns: config.maxRuns,
+      agent: config.agent,
       log: deps.log,
       onStart: (frame) => this.#onStart(frame),
       onAbort: (frame) => this.#onAbort(frame),

@@ -23,16 +23,35 @@ import {
   type StartFrame,
 } from "../../protocol/host.ts";
 import { HOST_SILENCE_MS, hostPingIntervalFor } from "../../protocol/limits.ts";
+import { hostOfflineError, NO_HOST_CONNECTED } from "./host-errors.ts";
 
 interface HostAttachment {
   hostId: string;
   instanceKey: string;
   maxRuns: number;
+  /** The agent kind its hello named, if any. */
+  agent: string | null;
+  /** When this connection said hello (epoch ms). */
+  connectedAt: number;
   /** When the host last sent a frame of any kind; its pings are read from the runtime's timestamp. */
   heardAt: number;
 }
 
+type ConnectedHost = { socket: WebSocket; attachment: HostAttachment };
+
 export type StartResult = { ok: true; hostId: string; runSecret: string } | { ok: false; error: string };
+
+/** One connected host as GET /api/hosts lists it. */
+export interface HostSummary {
+  id: string;
+  /** The agent kind its hello named; null for a host that did not say. */
+  agent: string | null;
+  /** Runs the hub has given it that have not ended. */
+  runsInUse: number;
+  maxRuns: number;
+  /** When its current connection said hello (epoch ms). */
+  connectedSince: number;
+}
 
 export class HostHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -86,7 +105,15 @@ export class HostHub extends DurableObject<Env> {
     }
     // The same host process, back on a new connection: its old one is dead to it.
     for (const other of others) other.socket.close(CLOSE_HOST_ID_TAKEN, "replaced by a newer connection of this host");
-    socket.serializeAttachment({ hostId: frame.hostId, instanceKey: frame.instanceKey, maxRuns: frame.maxRuns, heardAt: Date.now() } satisfies HostAttachment);
+    const now = Date.now();
+    socket.serializeAttachment({
+      hostId: frame.hostId,
+      instanceKey: frame.instanceKey,
+      maxRuns: frame.maxRuns,
+      agent: frame.agent ?? null,
+      connectedAt: now,
+      heardAt: now,
+    } satisfies HostAttachment);
     send(socket, { type: "welcome", hostId: frame.hostId, pingIntervalMs: hostPingIntervalFor(this.silenceMs()) });
   }
 
@@ -108,21 +135,49 @@ export class HostHub extends DurableObject<Env> {
     }
   }
 
-  /** Sends a start to the least busy connected host. Its refusal, if any, comes back as run-rejected. */
-  async startRun(start: Omit<StartFrame, "type" | "runSecret">): Promise<StartResult> {
+  /**
+   * Sends a start to `hostId`, the chat's own host (or the one a new chat asked for), or, when the chat
+   * has none yet, to the least busy connected host. A chat's host that is not connected gets no stand-in:
+   * the agent's memory of the chat is on that machine. Its refusal, if any, comes back as run-rejected.
+   */
+  async startRun(start: Omit<StartFrame, "type" | "runSecret">, hostId: string | null = null): Promise<StartResult> {
     const hosts = this.hosts();
-    if (hosts.length === 0) return { ok: false, error: "no agent host is connected" };
-    const load = this.loadByHost();
-    const chosen = hosts.reduce((best, host) =>
-      (load.get(host.attachment.hostId) ?? 0) / host.attachment.maxRuns < (load.get(best.attachment.hostId) ?? 0) / best.attachment.maxRuns
-        ? host
-        : best,
-    );
+    const chosen = hostId === null ? this.leastBusy(hosts) : hosts.find((host) => host.attachment.hostId === hostId);
+    if (!chosen) return { ok: false, error: hostId === null ? NO_HOST_CONNECTED : hostOfflineError(hostId) };
     this.assign(start.runId, start.sessionId, chosen.attachment.hostId);
     // Only the host this start reaches learns the secret; its run socket must present it.
     const runSecret = newSecret();
     send(chosen.socket, { type: "start", ...start, runSecret });
     return { ok: true, hostId: chosen.attachment.hostId, runSecret };
+  }
+
+  private leastBusy(hosts: ConnectedHost[]): ConnectedHost | undefined {
+    if (hosts.length === 0) return undefined;
+    const load = this.loadByHost();
+    return hosts.reduce((best, host) =>
+      (load.get(host.attachment.hostId) ?? 0) / host.attachment.maxRuns < (load.get(best.attachment.hostId) ?? 0) / best.attachment.maxRuns
+        ? host
+        : best,
+    );
+  }
+
+  /** GET /api/hosts: the connected hosts, by id. */
+  async listHosts(): Promise<HostSummary[]> {
+    const load = this.loadByHost();
+    return this.hosts()
+      .map(({ attachment }) => ({
+        id: attachment.hostId,
+        agent: attachment.agent ?? null,
+        runsInUse: load.get(attachment.hostId) ?? 0,
+        maxRuns: attachment.maxRuns,
+        connectedSince: attachment.connectedAt ?? attachment.heardAt,
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Whether a host with this id is connected now. */
+  async isConnected(hostId: string): Promise<boolean> {
+    return this.hosts().some((host) => host.attachment.hostId === hostId);
   }
 
   /** Forwards an abort to the host running the run (the session object also sends it on the run socket). */
@@ -143,10 +198,10 @@ export class HostHub extends DurableObject<Env> {
   }
 
   /** Sockets that said hello and have been heard from lately; silent ones are closed. */
-  private hosts(): { socket: WebSocket; attachment: HostAttachment }[] {
+  private hosts(): ConnectedHost[] {
     const now = Date.now();
     const silenceMs = this.silenceMs();
-    const hosts: { socket: WebSocket; attachment: HostAttachment }[] = [];
+    const hosts: ConnectedHost[] = [];
     for (const socket of this.ctx.getWebSockets()) {
       const attachment = socket.deserializeAttachment() as HostAttachment | null;
       if (attachment === null) continue;

@@ -1,13 +1,17 @@
-// The browser's chat API: send, resume, abort, history (paged), delete, and the session index (paged). Each session is its own object.
+// The browser's chat API: send, resume, abort, history (paged), delete, move to another host, the session
+// index (paged) and the connected hosts. Each session is its own object.
 import { Hono, type MiddlewareHandler } from "hono";
 import { MAX_REQUEST_BYTES } from "../../protocol/limits.ts";
-import { parseChatRequest, sessionIdSchema } from "../chat-request.ts";
+import { moveChatSchema, parseChatRequest, sessionIdSchema } from "../chat-request.ts";
 import { jsonError } from "../http-errors.ts";
 import { CHATS_PAGE_ROWS, MAX_HISTORY_PAGE_MESSAGES, OLDER_CHATS_HEADER } from "../../protocol/paging.ts";
 import { parseSessionCursor } from "../session-index/session-index.ts";
 import { readBodyWithLimit } from "../request-body.ts";
 
 export const chatRoutes = new Hono<{ Bindings: Env }>();
+
+/** POST /api/chat/:id/host carries one host id. */
+const MOVE_BODY_BYTES = 1024;
 
 chatRoutes.post("/chat", async (c) => {
   const body = await readBodyWithLimit(c.req.raw, MAX_REQUEST_BYTES);
@@ -45,6 +49,21 @@ chatRoutes.get("/chat/:id/stream", async (c) => {
 
 chatRoutes.post("/chat/:id/abort", async (c) => c.json(await c.env.SESSION.getByName(c.req.param("id")).abort()));
 
+// Moving a chat to another host is its own request: the agent there starts without the chat's memory.
+chatRoutes.post("/chat/:id/host", async (c) => {
+  const body = await readBodyWithLimit(c.req.raw, MOVE_BODY_BYTES);
+  if (!body.ok) return body.response;
+  let json: unknown;
+  try {
+    json = JSON.parse(body.text);
+  } catch {
+    return jsonError(400, "request body is not JSON");
+  }
+  const parsed = moveChatSchema.safeParse(json);
+  if (!parsed.success) return jsonError(400, `invalid field hostId: ${parsed.error.issues[0]?.message ?? "required"}`);
+  return c.env.SESSION.getByName(c.req.param("id")).moveToHost(parsed.data.hostId);
+});
+
 chatRoutes.get("/chat/:id/messages", async (c) => {
   const before = c.req.query("before") ?? null;
   if (before !== null && (before.length === 0 || before.length > 256)) return jsonError(400, "invalid before: must be a message id");
@@ -58,6 +77,8 @@ chatRoutes.delete("/chat/:id", async (c) => {
   const result = await c.env.SESSION.getByName(id).remove(id);
   return result.removed ? c.json({ deleted: true }) : jsonError(409, result.error ?? "cannot delete");
 });
+
+chatRoutes.get("/hosts", async (c) => c.json(await c.env.HUB.getByName("global").listHosts()));
 
 chatRoutes.get("/chats", async (c) => {
   const beforeText = c.req.query("before");

@@ -12,6 +12,8 @@ export interface SessionSummary {
   updatedAt: number;
   messageCount: number;
   status: SessionStatus;
+  /** The agent host the chat's turns go to; null before its first run. */
+  hostId: string | null;
 }
 
 type SessionRow = {
@@ -21,6 +23,7 @@ type SessionRow = {
   updated_at: number;
   message_count: number;
   status: SessionStatus;
+  host_id: string | null;
 };
 
 export class SessionIndex extends DurableObject<Env> {
@@ -34,6 +37,9 @@ export class SessionIndex extends DurableObject<Env> {
       message_count INTEGER NOT NULL,
       status TEXT NOT NULL
     )`);
+    // Added with chats kept on their host: indexes created before it have the table without the column.
+    const columns = ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(sessions)").toArray();
+    if (!columns.some((column) => column.name === "host_id")) ctx.storage.sql.exec("ALTER TABLE sessions ADD COLUMN host_id TEXT");
     // Pages walk (updated_at, id): ties on the time still have one order, so a cursor is exact.
     ctx.storage.sql.exec("DROP INDEX IF EXISTS sessions_by_update");
     ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS sessions_by_update_id ON sessions (updated_at DESC, id DESC)");
@@ -41,15 +47,16 @@ export class SessionIndex extends DurableObject<Env> {
 
   async upsert(summary: Omit<SessionSummary, "createdAt">): Promise<void> {
     this.ctx.storage.sql.exec(
-      `INSERT INTO sessions (id, title, created_at, updated_at, message_count, status) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (id, title, created_at, updated_at, message_count, status, host_id) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at,
-         message_count = excluded.message_count, status = excluded.status`,
+         message_count = excluded.message_count, status = excluded.status, host_id = excluded.host_id`,
       summary.id,
       summary.title,
       summary.updatedAt,
       summary.updatedAt,
       summary.messageCount,
       summary.status,
+      summary.hostId,
     );
   }
 
@@ -80,6 +87,7 @@ export class SessionIndex extends DurableObject<Env> {
       updatedAt: row.updated_at,
       messageCount: row.message_count,
       status: row.status,
+      hostId: row.host_id,
     }));
     const last = sessions.at(-1);
     return { sessions, older: rows.length > limit && last ? formatSessionCursor({ updatedAt: last.updatedAt, id: last.id }) : null };

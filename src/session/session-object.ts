@@ -14,6 +14,8 @@ import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
 import type { UIChunk } from "../translate/chunks.ts";
 import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
+import { hostOfflineError } from "../hub/host-errors.ts";
+import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
 import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
 import { HISTORY_PAGE_BYTES, utf8Bytes } from "./byte-limits.ts";
 import { historyResponse } from "./history-response.ts";
@@ -27,6 +29,8 @@ const encoder = new TextEncoder();
 const KEEPALIVE_BYTES = encoder.encode(SSE_KEEPALIVE);
 const DONE_BYTES = encoder.encode(SSE_DONE);
 const MATERIALIZE_INTERVAL_MS = 2_000;
+/** The meta row naming the host this chat's turns go to (set by its first run, changed by a move). */
+const CHAT_HOST_KEY = "hostId";
 
 export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -42,6 +46,8 @@ export interface StartChatInput {
   text: string;
   /** The client asked to regenerate: what followed the user message is replaced. */
   regenerate: boolean;
+  /** The host a new chat asks for; a chat that has a host must name that one or none. */
+  hostId?: string;
 }
 
 export class SessionObject extends DurableObject<Env> {
@@ -85,6 +91,11 @@ export class SessionObject extends DurableObject<Env> {
   async startChat(input: StartChatInput): Promise<Response> {
     this.setMeta("sessionId", input.sessionId);
     if (this.live) return jsonError(409, "a run is already active in this session");
+    // A chat's turns run where its first one did: the agent's memory of it is on that machine.
+    const chatHost = this.chatHost();
+    if (chatHost !== null && input.hostId !== undefined && input.hostId !== chatHost) {
+      return jsonError(409, chatHostConflictError(chatHost, input.hostId));
+    }
     const now = Date.now();
     const runId = crypto.randomUUID();
     const addedUserMessage = this.messages.insertIfAbsent(input.userMessage);
@@ -102,7 +113,7 @@ export class SessionObject extends DurableObject<Env> {
     this.commit(live, 0, live.translator.start());
 
     const started = await this.hub()
-      .startRun({ sessionId: input.sessionId, runId, message: input.text, agentSessionId: input.sessionId })
+      .startRun({ sessionId: input.sessionId, runId, message: input.text, agentSessionId: input.sessionId }, chatHost ?? input.hostId ?? null)
       .catch((error: unknown) => ({ ok: false as const, error: `could not reach the host hub: ${String(error)}` }));
     if (!started.ok) {
       // Nothing ran: leave the session as it was before the request.
@@ -117,6 +128,7 @@ export class SessionObject extends DurableObject<Env> {
     live.record.hostId = started.hostId;
     live.record.runSecret = started.runSecret;
     this.runs.assignHost(runId, started.hostId, started.runSecret);
+    if (chatHost === null) this.setMeta(CHAT_HOST_KEY, started.hostId);
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
     if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
@@ -187,6 +199,25 @@ export class SessionObject extends DurableObject<Env> {
   async hostRejected(runId: string, error: string, hostId: string): Promise<void> {
     const live = this.live;
     if (live?.record.id === runId && live.record.hostId === hostId) await this.endRun(live, { error: `The agent host refused the run: ${error}` });
+  }
+
+  /**
+   * POST /api/chat/:id/host: from now on the chat's turns run on `hostId`. The agent there has no memory
+   * of the chat, so the chat gets a visible note saying so.
+   */
+  async moveToHost(hostId: string): Promise<Response> {
+    if (this.live) return jsonError(409, "a run is active in this session; stop it first");
+    const from = this.chatHost();
+    if (from === null) return jsonError(409, "this chat has not run on an agent host yet: its first message chooses one");
+    if (from === hostId) return Response.json({ hostId, moved: false });
+    const connected = await this.hub()
+      .isConnected(hostId)
+      .catch(() => false);
+    if (!connected) return jsonError(503, hostOfflineError(hostId));
+    this.setMeta(CHAT_HOST_KEY, hostId);
+    this.messages.insertIfAbsent(hostMoveNote(from, hostId));
+    await this.updateIndex(this.runs.latest()?.status ?? "completed").catch((error: unknown) => console.error("index update failed", error));
+    return Response.json({ hostId, moved: true });
   }
 
   override async alarm(): Promise<void> {
@@ -505,11 +536,21 @@ export class SessionObject extends DurableObject<Env> {
       updatedAt: Date.now(),
       messageCount: this.messages.count() + (this.live && !this.messages.has(this.live.record.assistantMessageId) ? 1 : 0),
       status,
+      hostId: this.chatHost(),
     });
   }
 
+  /** The host this chat's turns go to; chats from before hosts were kept per chat: their last run's. */
+  private chatHost(): string | null {
+    return this.getMeta(CHAT_HOST_KEY) ?? this.runs.latest()?.hostId ?? null;
+  }
+
   private sessionId(): string {
-    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'sessionId'").toArray()[0]?.value ?? "";
+    return this.getMeta("sessionId") ?? "";
+  }
+
+  private getMeta(key: string): string | null {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
   }
 
   private setMeta(key: string, value: string): void {

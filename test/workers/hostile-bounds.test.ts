@@ -196,7 +196,7 @@ describe("finding 12: only 200 sessions are reachable", () => {
     // Three sessions share each activity time: a page boundary falls between equal times too.
     const ids = Array.from({ length: 450 }, (_, i) => `bounds-index-${String(i).padStart(3, "0")}`);
     for (const [i, id] of ids.entries()) {
-      await index.upsert({ id, title: `chat ${i}`, updatedAt: base + Math.floor(i / 3), messageCount: 2, status: "completed" });
+      await index.upsert({ id, title: `chat ${i}`, updatedAt: base + Math.floor(i / 3), messageCount: 2, status: "completed", hostId: null });
     }
     const seen: string[] = [];
     let before: string | null = null;
