@@ -6,7 +6,7 @@ import { visibleChats, withLatestPage as withLatestChats, withOlderPage } from "
 import { prependOlder, withLatestPage } from "../../../web/src/chat/history-pages.ts";
 
 const m = (id: string, text = id) => ({ id, text });
-const chat = (id: string, updatedAt: number): ChatSummary => ({ id, title: id, updatedAt, status: "completed" });
+const chat = (id: string, updatedAt: number): ChatSummary => ({ id, title: id, updatedAt, status: "completed", hostId: null });
 
 describe("finding 4: the conversation in pages", () => {
   it("finding 4: puts an older page in front, once", () => {

@@ -11,6 +11,19 @@ export type ChatSummary = {
   updatedAt: number;
   /** "running" while a run is active; otherwise how the last run ended. */
   status: string;
+  /** The agent host the chat's turns go to; null before its first turn. */
+  hostId: string | null;
+};
+
+/** One row of `GET /api/hosts`: a connected agent host. */
+export type HostSummary = {
+  id: string;
+  /** The kind of agent it runs ("openclaw", "jsonl"), when its hello said. */
+  agent: string | null;
+  runsInUse: number;
+  maxRuns: number;
+  /** When its current connection began (epoch ms). */
+  connectedSince: number;
 };
 
 /** One page of `GET /api/chats`: its sessions and the cursor of the next (older) page, if any. */
@@ -25,6 +38,9 @@ export type RelayApi = {
   /** The latest messages, or those before the message with id `before`. */
   loadMessages(sessionId: string, before?: string): Promise<HistoryPage>;
   abortRun(sessionId: string): Promise<boolean>;
+  listHosts(): Promise<HostSummary[]>;
+  /** From now on the chat's turns run on `hostId`, whose agent starts without the chat's memory. */
+  moveChat(sessionId: string, hostId: string): Promise<void>;
 };
 
 /** Messages the page asks for at a time (the relay also bounds a page by bytes): what a person reads
@@ -58,14 +74,17 @@ export function createRelayApi(token: string, onUnauthorized: () => void): Relay
       const answer = await call(`/api/chat/${encodeURIComponent(sessionId)}/abort`, { method: "POST" });
       return ((await answer.json()) as { aborted: boolean }).aborted;
     },
+    async listHosts() {
+      return (await (await call("/api/hosts")).json()) as HostSummary[];
+    },
+    async moveChat(sessionId, hostId) {
+      await call(`/api/chat/${encodeURIComponent(sessionId)}/host`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ hostId }),
+      });
+    },
   };
-}
-
-/** `GET /api/health` needs no token: the page can show host status before sign-in completes. */
-export async function fetchHostsConnected(): Promise<number> {
-  const response = await fetch("/api/health");
-  if (!response.ok) throw new RelayApiError(response.status, `health check answered ${response.status}`);
-  return ((await response.json()) as { hostsConnected: number }).hostsConnected;
 }
 
 /** A token is right when the relay lists the chats with it; 401 means it is wrong. */

@@ -15,8 +15,9 @@ export function createRelayTransport(
     headers: { authorization: `Bearer ${token}` },
     // The relay persists only the request's last user message and keeps the history itself, so the
     // earlier messages need not travel with every send (and long sessions stay under the body limit).
-    prepareSendMessagesRequest: ({ id, messages, trigger, messageId }) => ({
-      body: { id, messages: messages.slice(-1), trigger, messageId },
+    // `body`: what a send adds, e.g. a new chat's `hostId`.
+    prepareSendMessagesRequest: ({ id, messages, trigger, messageId, body }) => ({
+      body: { ...body, id, messages: messages.slice(-1), trigger, messageId },
     }),
   });
 

@@ -2,14 +2,17 @@ import { useChat } from "@ai-sdk/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { httpStatusOf } from "../api/http-error.ts";
-import type { ChatSummary, RelayApi } from "../api/relay-api.ts";
+import type { ChatSummary, HostSummary, RelayApi } from "../api/relay-api.ts";
 import { prependOlder, withLatestPage } from "../chat/history-pages.ts";
+import { defaultHostFor } from "../chat/host-choice.ts";
+import { loadLastHost, saveLastHost } from "../chat/last-host.ts";
 import { isStreamingSnapshot } from "../chat/message-items.ts";
 import { createRelayTransport } from "../chat/relay-transport.ts";
 import { describeSendFailure } from "../chat/send-failure.ts";
 import type { StreamEvent } from "../chat/stream-watch.ts";
 import { useSessionSync } from "../chat/use-session-sync.ts";
 import { useStreamRecovery } from "../chat/use-stream-recovery.ts";
+import { ChatHost } from "./ChatHost.tsx";
 import { Composer } from "./Composer.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { StatusBar } from "./StatusBar.tsx";
@@ -27,7 +30,8 @@ type Props = {
   initialHasOlder: boolean;
   /** This session's index row; null when the loaded list has none, undefined before it loads. */
   summary: ChatSummary | null | undefined;
-  hostsConnected: number | undefined;
+  /** The connected agent hosts; undefined until the first list arrives. */
+  hosts: HostSummary[] | undefined;
   /** A run started or ended, or a send was refused: refresh the session list and host status now. */
   refreshRelayState: () => void;
   onUnauthorized: () => void;
@@ -35,12 +39,17 @@ type Props = {
 
 /** A live chat: useChat attached to the session's run, with Stop, reconnects and other tabs' runs. */
 export function ChatConversation(props: Props) {
-  const { sessionId, token, api, initialMessages, initialHasOlder, summary, hostsConnected, refreshRelayState, onUnauthorized } = props;
+  const { sessionId, token, api, initialMessages, initialHasOlder, summary, hosts, refreshRelayState, onUnauthorized } = props;
   const [hasOlder, setHasOlder] = useState(initialHasOlder);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [draft, setDraft] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [stopping, setStopping] = useState(false);
+  // A new chat's host as the person picked it; undefined: not picked, the default applies.
+  const [pickedHost, setPickedHost] = useState<string | null | undefined>(undefined);
+  const [moving, setMoving] = useState(false);
+  // The host the message being sent was for, to name it if the relay says it is offline.
+  const pendingHost = useRef<string | null>(null);
   // The text being sent, until its run's stream opens: it goes back to the composer if no run starts.
   const pendingSend = useRef<string | null>(null);
   const chatRef = useRef<ReturnType<typeof useChat<RelayUIMessage>> | null>(null);
@@ -101,7 +110,7 @@ export function ChatConversation(props: Props) {
       // No run started for this message: take it out of the conversation and back into the composer.
       chatRef.current?.setMessages((messages) => (messages.at(-1)?.role === "user" ? messages.slice(0, -1) : messages));
       setDraft(unsent);
-      setNotice(describeSendFailure(error));
+      setNotice(describeSendFailure(error, pendingHost.current));
       refreshRelayState();
       // 409: a run started elsewhere is going on in this session; follow it.
       if (httpStatusOf(error) === 409) void reload().then(attach);
@@ -114,13 +123,35 @@ export function ChatConversation(props: Props) {
   const busy = chat.status === "submitted" || chat.status === "streaming" || recovery.reconnecting;
   useSessionSync({ summary, idle: !busy && pendingSend.current === null, reload, attach });
 
+  const chatHost = summary?.hostId ?? null;
+  const isNew = chatHost === null && chat.messages.length === 0;
+  const firstHost = pickedHost !== undefined ? pickedHost : defaultHostFor(hosts ?? [], loadLastHost());
+
   function send() {
     const text = draft.trim();
     if (text === "" || busy) return;
     setNotice(null);
     pendingSend.current = draft;
     setDraft("");
-    void chat.sendMessage({ text });
+    // A new chat's first message names the host it runs on; the chat stays there afterwards.
+    const hostId = isNew ? firstHost : null;
+    pendingHost.current = hostId ?? chatHost;
+    if (hostId !== null) saveLastHost(hostId);
+    void chat.sendMessage({ text }, hostId === null ? undefined : { body: { hostId } });
+  }
+
+  async function move(hostId: string) {
+    setMoving(true);
+    setNotice(null);
+    try {
+      await api.moveChat(sessionId, hostId);
+      await reload(); // shows the note the move left in the chat
+    } catch (error) {
+      setNotice(`Could not move the chat: ${(error as Error).message}`);
+    } finally {
+      setMoving(false);
+      refreshRelayState();
+    }
   }
 
   // After Stop the stream is read to its end: the agent's last words before it died are part of the
@@ -165,8 +196,17 @@ export function ChatConversation(props: Props) {
           {problem}
         </p>
       )}
+      <ChatHost
+        chatHost={chatHost}
+        isNew={isNew}
+        hosts={hosts}
+        picked={firstHost}
+        onPick={setPickedHost}
+        onMove={(hostId) => void move(hostId)}
+        busy={busy || moving}
+      />
       <Composer draft={draft} onDraftChange={setDraft} onSend={send} onStop={stop} busy={busy} stopping={stopping} />
-      <StatusBar hostsConnected={hostsConnected} activity={activity} reconnecting={recovery.reconnecting} />
+      <StatusBar hostsConnected={hosts?.length} activity={activity} reconnecting={recovery.reconnecting} />
     </>
   );
 }

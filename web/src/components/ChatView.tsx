@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ChatSummary, HistoryPage, RelayApi } from "../api/relay-api.ts";
+import type { ChatSummary, HistoryPage, HostSummary, RelayApi } from "../api/relay-api.ts";
 import { ChatConversation } from "./ChatConversation.tsx";
 
 type Props = {
@@ -8,7 +8,7 @@ type Props = {
   api: RelayApi;
   /** This session's index row; null when the loaded list has none, undefined before it loads. */
   summary: ChatSummary | null | undefined;
-  hostsConnected: number | undefined;
+  hosts: HostSummary[] | undefined;
   refreshRelayState: () => void;
   onUnauthorized: () => void;
   onBack: () => void;

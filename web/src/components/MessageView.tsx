@@ -1,14 +1,21 @@
 import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { MessageParts } from "./MessageParts.tsx";
 
-/** One message: the person's text as they typed it, or the agent's answer. */
+/** One message: the person's text as they typed it, a note from the relay, or the agent's answer. */
 export function MessageView({ message }: { message: RelayUIMessage }) {
   if (message.role === "user") {
-    const text = message.parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
     return (
       <article className="message message-user" aria-label="You">
-        <p>{text}</p>
+        <p>{plainText(message)}</p>
       </article>
+    );
+  }
+  if (message.role === "system") {
+    // A note from the relay, e.g. that the chat moved to another agent host.
+    return (
+      <p className="message-note" role="note">
+        {plainText(message)}
+      </p>
     );
   }
   return (
@@ -16,4 +23,8 @@ export function MessageView({ message }: { message: RelayUIMessage }) {
       <MessageParts message={message} />
     </article>
   );
+}
+
+function plainText(message: RelayUIMessage): string {
+  return message.parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
 }

@@ -1,8 +1,11 @@
-import type { ChatSummary } from "../api/relay-api.ts";
+import type { ChatSummary, HostSummary } from "../api/relay-api.ts";
+import { chatHostState } from "../chat/host-choice.ts";
 import { relativeTime } from "../relative-time.ts";
 
 type Props = {
   chats: ChatSummary[] | undefined;
+  /** The connected agent hosts, to mark chats whose host is away. */
+  hosts: HostSummary[] | undefined;
   loadError: Error | undefined;
   /** Older sessions remain beyond the pages loaded. */
   hasMore: boolean;
@@ -14,7 +17,7 @@ type Props = {
 };
 
 /** The sessions, newest first, with when each was last active and whether a run is going. */
-export function SessionList({ chats, loadError, hasMore, loadingMore, onLoadMore, openId, onOpen, onNewChat }: Props) {
+export function SessionList({ chats, hosts, loadError, hasMore, loadingMore, onLoadMore, openId, onOpen, onNewChat }: Props) {
   const now = Date.now();
   // A new chat has no row in the index until its first message: show it anyway while it is open.
   // (Only once every page is loaded: before that, an open chat missing from the list may be an old one.)
@@ -51,6 +54,12 @@ export function SessionList({ chats, loadError, hasMore, loadingMore, onLoadMore
               <span className="session-title">{chat.title || "Untitled"}</span>
               <span className="session-meta">
                 {chat.status === "running" && <span className="running-marker">● running</span>}
+                {chat.hostId !== null && (
+                  <span className={chatHostState(chat.hostId, hosts) === "offline" ? "session-host host-away" : "session-host"}>
+                    {chat.hostId}
+                    {chatHostState(chat.hostId, hosts) === "offline" && " (offline)"}
+                  </span>
+                )}
                 <time dateTime={new Date(chat.updatedAt).toISOString()}>{relativeTime(chat.updatedAt, now)}</time>
               </span>
             </button>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { createRelayApi, fetchHostsConnected } from "../api/relay-api.ts";
+import { createRelayApi } from "../api/relay-api.ts";
 import { newSessionId, pathForSession, sessionIdFromPath } from "../session-path.ts";
 import { useChatList } from "../chat/use-chat-list.ts";
 import { usePolling } from "../use-polling.ts";
@@ -24,7 +24,7 @@ export function Workspace({ token, onSignOut }: Props) {
   const api = useMemo(() => createRelayApi(token, onUnauthorized), [token, onUnauthorized]);
   const [openId, setOpenId] = useState(() => sessionIdFromPath(location.pathname));
   const chats = useChatList(api, POLL_MS);
-  const hosts = usePolling(fetchHostsConnected, POLL_MS);
+  const hosts = usePolling(api.listHosts, POLL_MS);
   const refreshRelayState = useCallback(() => {
     void chats.refresh();
     void hosts.refresh();
@@ -51,6 +51,7 @@ export function Workspace({ token, onSignOut }: Props) {
       </header>
       <SessionList
         chats={chats.chats}
+        hosts={hosts.data}
         loadError={chats.error}
         hasMore={chats.hasMore}
         loadingMore={chats.loadingMore}
@@ -63,7 +64,7 @@ export function Workspace({ token, onSignOut }: Props) {
         {openId === null ? (
           <div className="no-chat">
             <p>Pick a chat, or start a new one.</p>
-            <StatusBar hostsConnected={hosts.data} />
+            <StatusBar hostsConnected={hosts.data?.length} />
           </div>
         ) : (
           <ChatView
@@ -73,7 +74,7 @@ export function Workspace({ token, onSignOut }: Props) {
             api={api}
             // Not on the pages loaded so far: unknown while more remain, absent (a new chat) otherwise.
             summary={chats.chats && (chats.chats.find((chat) => chat.id === openId) ?? (chats.hasMore ? undefined : null))}
-            hostsConnected={hosts.data}
+            hosts={hosts.data}
             refreshRelayState={refreshRelayState}
             onUnauthorized={onUnauthorized}
             onBack={() => open(null)}
