@@ -96,6 +96,8 @@ describe("the page with several hosts", () => {
     await page.getByRole("note").getByText("Moved from agent host laptop to server. The agent on server starts without its memory of this chat.").waitFor();
     expect(warnings).toEqual([expect.stringMatching(/The agent on server starts without its memory of this chat/)]);
     await page.getByText("Agent host: server").waitFor();
+    // The refusal was about the old host: it is gone with the move.
+    expect(await page.getByRole("alert").count()).toBe(0);
     await saveScreenshot(page, "chat-moved-to-another-host");
 
     await sendMessage(page, "second");

@@ -145,6 +145,7 @@ export function ChatConversation(props: Props) {
     setNotice(null);
     try {
       await api.moveChat(sessionId, hostId);
+      chat.clearError(); // a refusal for the old host no longer applies
       await reload(); // shows the note the move left in the chat
     } catch (error) {
       setNotice(`Could not move the chat: ${(error as Error).message}`);
