@@ -45,11 +45,11 @@ const seqs = (lines: string[]) => lines.map((line) => JSON.parse(line).seq as nu
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe("agent host against an edge", () => {
-  it("says hello with its id, its limit and no runs, authenticated by the Bearer token", async () => {
+  it("says hello with its id, its limit, its agent kind and no runs, authenticated by the Bearer token", async () => {
     const fake = await edge();
     const running = host(fake, ["--say", "hi"], ["--max-runs", "3"]);
     await connected(fake);
-    expect(fake.hellos[0]).toEqual({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId: "test-host", instanceKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), maxRuns: 3 });
+    expect(fake.hellos[0]).toEqual({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId: "test-host", instanceKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), maxRuns: 3, agent: "jsonl" });
     expect(fake.refusedUpgrades).toEqual([]);
     await running.waitForLog("control: connected to ws://127.0.0.1");
   });
