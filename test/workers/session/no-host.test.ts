@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { api, connectHost, openRun, readSse, sendExit, sendLines, userMessage } from "../support/relay-client.ts";
 import { textDeltaLines } from "../support/started-run.ts";
+import { hostOfflineError } from "../../../src/hub/host-errors.ts";
 
 describe("no agent host connected", () => {
   it("refuses with 503 and leaves the session as it was", async () => {
@@ -21,7 +22,8 @@ describe("no agent host connected", () => {
     for (const [messageId, trigger] of [["u-1", "regenerate-message"], ["u-2", "submit-message"]]) {
       const refused = await ask(messageId!, trigger!);
       expect(refused.status).toBe(503);
-      expect(await refused.json()).toEqual({ error: "no agent host is connected" });
+      // The chat ran on only-host: its turns wait for that host, named (chat-host.test.ts).
+      expect(await refused.json()).toEqual({ error: hostOfflineError("only-host") });
     }
     expect(await (await api("/api/chat/nohost-1/messages")).json()).toEqual(before);
     // The answer that was streaming a moment ago can still be replayed in full.
