@@ -29,8 +29,10 @@ const encoder = new TextEncoder();
 const KEEPALIVE_BYTES = encoder.encode(SSE_KEEPALIVE);
 const DONE_BYTES = encoder.encode(SSE_DONE);
 const MATERIALIZE_INTERVAL_MS = 2_000;
-/** The meta row naming the host this chat's turns go to (set by its first run, changed by a move). */
+/** The meta row naming the host this chat's turns go to (set by its first run, changed by a move; "": none). */
 const CHAT_HOST_KEY = "hostId";
+/** The run that gave the chat its host: if that host refuses it, the chat has no host yet. */
+const HOST_CHOSEN_BY_RUN_KEY = "hostChosenByRun";
 
 export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -128,7 +130,10 @@ export class SessionObject extends DurableObject<Env> {
     live.record.hostId = started.hostId;
     live.record.runSecret = started.runSecret;
     this.runs.assignHost(runId, started.hostId, started.runSecret);
-    if (chatHost === null) this.setMeta(CHAT_HOST_KEY, started.hostId);
+    if (chatHost === null) {
+      this.setMeta(CHAT_HOST_KEY, started.hostId);
+      this.setMeta(HOST_CHOSEN_BY_RUN_KEY, runId);
+    }
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
     if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
@@ -198,7 +203,10 @@ export class SessionObject extends DurableObject<Env> {
   /** The host refused a start (at its max runs, duplicate run id, ...); only the run's own host counts. */
   async hostRejected(runId: string, error: string, hostId: string): Promise<void> {
     const live = this.live;
-    if (live?.record.id === runId && live.record.hostId === hostId) await this.endRun(live, { error: `The agent host refused the run: ${error}` });
+    if (live?.record.id !== runId || live.record.hostId !== hostId) return;
+    // A chat belongs to the host that ran its first turn; one that refused it did not.
+    if (this.getMeta(HOST_CHOSEN_BY_RUN_KEY) === runId) this.setMeta(CHAT_HOST_KEY, "");
+    await this.endRun(live, { error: `The agent host refused the run: ${error}` });
   }
 
   /**
@@ -542,7 +550,8 @@ export class SessionObject extends DurableObject<Env> {
 
   /** The host this chat's turns go to; chats from before hosts were kept per chat: their last run's. */
   private chatHost(): string | null {
-    return this.getMeta(CHAT_HOST_KEY) ?? this.runs.latest()?.hostId ?? null;
+    const kept = this.getMeta(CHAT_HOST_KEY);
+    return kept === null ? (this.runs.latest()?.hostId ?? null) : kept || null;
   }
 
   private sessionId(): string {

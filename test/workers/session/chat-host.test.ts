@@ -107,6 +107,20 @@ describe("a chat stays on its host", () => {
     b.close();
   });
 
+  it("leaves a chat without a host when the host it went to refuses its first turn", async () => {
+    const full = await connectHost("refuse-full");
+    const free = await connectHost("refuse-free");
+    const refusedRun = await send("refuse-1", "u-1", "first", "refuse-full");
+    const start = await full.nextOfType("start");
+    full.send({ type: "run-rejected", sessionId: start.sessionId, runId: start.runId, error: "busy" });
+    await readSse(refusedRun);
+    await expect.poll(async () => (await indexEntry("refuse-1"))?.hostId).toBeNull();
+    await answer(free, "refuse-free", await send("refuse-1", "u-2", "again", "refuse-free"));
+    expect(await indexEntry("refuse-1")).toMatchObject({ hostId: "refuse-free" });
+    full.close();
+    free.close();
+  });
+
   it("moves a chat only when asked, with a note that the agent there starts without its memory", async () => {
     const laptop = await connectHost("move-laptop");
     const server = await connectHost("move-server");
