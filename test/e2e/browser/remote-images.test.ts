@@ -57,7 +57,7 @@ async function settle(): Promise<void> {
 describe("the chat page and images the agent names", () => {
   it("finding 6: loads no image the agent names until the person clicks Show image, then once, without a Referer", async () => {
     writeRun("images.jsonl");
-    const { page, sessionId } = await suite.newChatPage();
+    const { page } = await suite.newChatPage();
     const cspViolations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
@@ -65,24 +65,25 @@ describe("the chat page and images the agent names", () => {
 
     await sendMessage(page, "images.jsonl");
     const answer = agentMessages(page).last();
-    const showButtons = answer.getByRole("button", { name: "Show image" });
-    await expect.poll(() => showButtons.count(), { timeout: 15_000 }).toBe(2);
+    await answer.getByText("Done.").waitFor({ timeout: 15_000 });
     await sendButton(page).waitFor();
-    // The placeholders say where the images would come from.
-    await expect.poll(() => answer.getByText(`from 127.0.0.1:${new URL(imageOrigin).port}`).count()).toBe(2);
-    expect(await answer.getByRole("link", { name: "the source" }).getAttribute("rel")).toBe("noopener noreferrer");
     await settle();
-    expect(imageRequests).toEqual([]); // nothing while streaming
+    expect(imageRequests.map((seen) => seen.path)).toEqual([]); // nothing while streaming
+    // In their place, placeholders that say where the images would come from.
+    const showButtons = answer.getByRole("button", { name: "Show image" });
+    expect(await showButtons.count()).toBe(2);
+    expect(await answer.getByText(`from 127.0.0.1:${new URL(imageOrigin).port}`).count()).toBe(2);
+    expect(await answer.getByRole("link", { name: "the source" }).getAttribute("rel")).toBe("noopener noreferrer");
 
     // Nor when the history loads.
     await page.reload();
     await expect.poll(() => showButtons.count(), { timeout: 15_000 }).toBe(2);
     await settle();
-    expect(imageRequests).toEqual([]);
+    expect(imageRequests.map((seen) => seen.path)).toEqual([]);
 
     await showButtons.first().click();
     const chart = answer.locator("img").first();
-    await expect.poll(() => chart.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+    await expect.poll(() => chart.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
     await settle();
     expect(imageRequests.map((seen) => seen.path)).toEqual(["/chart.png?leak=the-users-secret"]);
     expect(imageRequests[0]!.headers.referer).toBeUndefined();
@@ -94,7 +95,6 @@ describe("the chat page and images the agent names", () => {
     expect(imageRequests[1]!.headers.referer).toBeUndefined();
     // The page ran under its CSP without a single refusal (it needs nothing the policy forbids).
     expect(cspViolations).toEqual([]);
-    expect(sessionId).toBeTruthy();
     await page.context().close();
   });
 
