@@ -51,11 +51,11 @@ describe("the chat page resumes with only what it missed", () => {
     const requests = streamRequests(sessionId, from);
     const resumes = requests.filter((request) => request.method === "GET");
     expect(resumes.length).toBeGreaterThanOrEqual(3);
-    // Every resume names the last event the page applied.
-    for (const resume of resumes) expect(resume.lastEventId).toMatch(/^\d+$/);
     const ratio = bytesOf(requests) / uncut;
     console.log(`cut three times: ${bytesOf(requests)} bytes over ${requests.length} requests; uncut: ${uncut} bytes; ratio ${ratio.toFixed(3)}`);
     expect(ratio).toBeLessThanOrEqual(1.1);
+    // Every resume names the last event the page applied.
+    for (const resume of resumes) expect(resume.lastEventId ?? "none").toMatch(/^\d+$/);
     await page.context().close();
   });
 
@@ -73,11 +73,11 @@ describe("the chat page resumes with only what it missed", () => {
 
     const resumes = streamRequests(sessionId, from);
     expect(resumes.length).toBeGreaterThanOrEqual(1);
-    expect(resumes[0]!.lastEventId).toMatch(/^\d+$/);
     // Half the answer was on the page before the reload; the resume brings (about) the other half.
     const ratio = bytesOf(resumes) / uncut;
     console.log(`after a reload at half the answer: ${bytesOf(resumes)} bytes; uncut: ${uncut} bytes; ratio ${ratio.toFixed(3)}`);
     expect(ratio).toBeLessThan(0.7);
+    expect(resumes[0]!.lastEventId ?? "none").toMatch(/^\d+$/);
     await page.context().close();
   });
 });

@@ -81,10 +81,13 @@ export function snapshotChunks(message: RelayUIMessage, resume: ResumePoint): Ch
         chunks.push({ type: "text-start", id }, { type: "text-delta", id, delta: part.text });
         if (openId === undefined) chunks.push({ type: "text-end", id, ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}) });
         return;
-      case "reasoning":
+      case "reasoning": {
+        // The SDK keeps a reasoning part's id on the part; a text part's only while it streams.
+        const id = openId ?? (part as { id?: string }).id ?? `snapshot-${index}`;
         chunks.push({ type: "reasoning-start", id }, { type: "reasoning-delta", id, delta: part.text });
         if (openId === undefined) chunks.push({ type: "reasoning-end", id });
         return;
+      }
       case "dynamic-tool": {
         const call = { toolCallId: part.toolCallId, toolName: part.toolName, dynamic: true as const };
         if (part.state === "input-streaming" || part.input === undefined) chunks.push({ type: "tool-input-start", ...call });
