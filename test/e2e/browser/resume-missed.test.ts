@@ -2,6 +2,7 @@
 // counts the bytes of every answer it passes on; an answer whose stream is cut three times must still
 // end exact, and cost the page about what the same answer costs uncut, not a replay from its first
 // word per cut. After a reload, the page goes on from what the loaded history already shows.
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { expectAnswerShownOnce, sendMessage, waitForWords, watchAnswerUntil, words } from "../../support/browser.ts";
 import { sayingAgent, useBrowserSuite } from "../../support/browser-suite.ts";
@@ -18,11 +19,19 @@ function streamRequests(sessionId: string, from: number): ProxiedRequest[] {
     .filter((request) => (request.method === "POST" && request.path === "/api/chat") || request.path === `/api/chat/${sessionId}/stream`);
 }
 
+/** A chat page opened through the proxy, once its mount-time resume (a 204: no run yet) is done. */
+async function chatPage(): Promise<{ page: Page; sessionId: string }> {
+  const opened = await suite.newChatPage({ throughProxy: true });
+  await expect.poll(() => suite.proxy.requests.some((request) => request.path === `/api/chat/${opened.sessionId}/stream`)).toBe(true);
+  await opened.page.waitForTimeout(200);
+  return opened;
+}
+
 const bytesOf = (requests: ProxiedRequest[]) => requests.reduce((sum, request) => sum + request.bytesToClient, 0);
 
 /** What the same answer costs the page with nothing cut: a fresh chat, through the same proxy. */
 async function uncutBytes(text: string): Promise<number> {
-  const { page, sessionId } = await suite.newChatPage({ throughProxy: true });
+  const { page, sessionId } = await chatPage();
   const from = suite.proxy.requests.length;
   await sendMessage(page, text);
   await watchAnswerUntil(page, text);
@@ -38,7 +47,7 @@ describe("the chat page resumes with only what it missed", () => {
     const text = words(WORDS);
     const uncut = await uncutBytes(text);
 
-    const { page, sessionId } = await suite.newChatPage({ throughProxy: true });
+    const { page, sessionId } = await chatPage();
     const from = suite.proxy.requests.length;
     await sendMessage(page, text);
     for (const quarter of [1, 2, 3]) {
@@ -63,7 +72,7 @@ describe("the chat page resumes with only what it missed", () => {
     const text = words(WORDS);
     const uncut = await uncutBytes(text);
 
-    const { page, sessionId } = await suite.newChatPage({ throughProxy: true });
+    const { page, sessionId } = await chatPage();
     await sendMessage(page, text);
     await waitForWords(page, WORDS / 2);
     const from = suite.proxy.requests.length;
