@@ -10,6 +10,8 @@ export class RunCursor {
   #chunks: Chunk[] = [];
   /** Where each data part (by id) sits in #chunks: an update replaces it in place, as the SDK does. */
   #dataAt = new Map<string, number>();
+  /** Where each tool call's latest chunk sits: a tool's output replaces the output before it. */
+  #toolAt = new Map<string, number>();
   #lastEventId: number | null = null;
 
   /** The id of the last event applied; null before any. */
@@ -19,13 +21,15 @@ export class RunCursor {
 
   /**
    * Records a chunk the page is about to apply, with its SSE id. A `start` begins a run: whatever was
-   * held of an earlier one goes. Consecutive deltas of one part are merged and a data part keeps only
-   * its latest value, so a rebuild costs about one chunk per part, not one per word.
+   * held of an earlier one goes. Consecutive deltas of one part are merged, a data part keeps only its
+   * latest value and a running tool only its latest output (live output is sent whole each time), so a
+   * rebuild costs about one chunk per part, not one per word, and memory stays about the answer's size.
    */
   apply(chunk: Chunk, eventId: string | undefined): void {
     if (chunk.type === "start") {
       this.#chunks = [];
       this.#dataAt.clear();
+      this.#toolAt.clear();
     }
     this.#append(chunk);
     if (eventId !== undefined && /^\d+$/.test(eventId)) this.#lastEventId = Number(eventId);
@@ -64,6 +68,14 @@ export class RunCursor {
         return;
       }
       this.#dataAt.set(key, this.#chunks.length);
+    }
+    if ("toolCallId" in chunk) {
+      const at = this.#toolAt.get(chunk.toolCallId);
+      if (chunk.type === "tool-output-available" && at !== undefined && this.#chunks[at]!.type === "tool-output-available") {
+        this.#chunks[at] = chunk;
+        return;
+      }
+      this.#toolAt.set(chunk.toolCallId, this.#chunks.length);
     }
     this.#chunks.push(chunk);
   }
