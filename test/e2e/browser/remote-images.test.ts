@@ -43,7 +43,7 @@ function writeRun(name: string): void {
   const lines = [
     line("lifecycle", { phase: "start" }),
     line("assistant", { delta: `Here is the chart: ![sales chart](${imageOrigin}/chart.png?leak=the-users-secret) ` }),
-    line("assistant", { delta: `and [the source](${imageOrigin}/page). ` }),
+    line("assistant", { delta: `and [the source](${imageOrigin}/page), [![badge](${imageOrigin}/badge.png)](${imageOrigin}/linked). ` }),
     line("assistant", { delta: "Done.", mediaUrl: `${imageOrigin}/media.png?leak=more` }),
     line("lifecycle", { phase: "end" }),
   ];
@@ -71,13 +71,13 @@ describe("the chat page and images the agent names", () => {
     expect(imageRequests.map((seen) => seen.path)).toEqual([]); // nothing while streaming
     // In their place, placeholders that say where the images would come from.
     const showButtons = answer.getByRole("button", { name: "Show image" });
-    expect(await showButtons.count()).toBe(2);
-    expect(await answer.getByText(`from 127.0.0.1:${new URL(imageOrigin).port}`).count()).toBe(2);
+    expect(await showButtons.count()).toBe(3);
+    expect(await answer.getByText(`from 127.0.0.1:${new URL(imageOrigin).port}`).count()).toBe(3);
     expect(await answer.getByRole("link", { name: "the source" }).getAttribute("rel")).toBe("noopener noreferrer");
 
     // Nor when the history loads.
     await page.reload();
-    await expect.poll(() => showButtons.count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => showButtons.count(), { timeout: 15_000 }).toBe(3);
     await settle();
     expect(imageRequests.map((seen) => seen.path)).toEqual([]);
 
@@ -88,11 +88,16 @@ describe("the chat page and images the agent names", () => {
     expect(imageRequests.map((seen) => seen.path)).toEqual(["/chart.png?leak=the-users-secret"]);
     expect(imageRequests[0]!.headers.referer).toBeUndefined();
 
-    await answer.getByRole("button", { name: "Show image" }).click();
+    // The image inside a link: the click shows it and does not follow the link.
+    const pages = page.context().pages().length;
+    await answer.getByRole("button", { name: "Show image" }).first().click();
     await expect.poll(() => answer.locator("img").count()).toBe(2);
+    await answer.getByRole("button", { name: "Show image" }).click();
+    await expect.poll(() => answer.locator("img").count()).toBe(3);
     await settle();
-    expect(imageRequests.map((seen) => seen.path)).toEqual(["/chart.png?leak=the-users-secret", "/media.png?leak=more"]);
-    expect(imageRequests[1]!.headers.referer).toBeUndefined();
+    expect(imageRequests.map((seen) => seen.path)).toEqual(["/chart.png?leak=the-users-secret", "/badge.png", "/media.png?leak=more"]);
+    for (const seen of imageRequests) expect(seen.headers.referer).toBeUndefined();
+    expect(page.context().pages().length).toBe(pages);
     // The page ran under its CSP without a single refusal (it needs nothing the policy forbids).
     expect(cspViolations).toEqual([]);
     await page.context().close();

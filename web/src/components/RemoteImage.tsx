@@ -17,7 +17,13 @@ export function RemoteImage({ src, alt }: ComponentProps<"img"> & ExtraProps) {
       <span className="remote-image-label">
         Image{alt ? ` “${alt}”` : ""} from <strong>{imageSourceLabel(src, window.location.href)}</strong>
       </span>
-      <button type="button" onClick={() => setShown(true)}>
+      <button
+        type="button"
+        onClick={(event) => {
+          event.preventDefault(); // an image inside a link: show it, do not follow the link
+          setShown(true);
+        }}
+      >
         Show image
       </button>
     </span>
