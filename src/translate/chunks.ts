@@ -34,7 +34,7 @@ export type RelayMessageMetadata = {
   /** Well-formed lines of kinds that have nothing to show (item, plan, approval, patch, ...). */
   ignoredLines?: number;
   usage?: Usage;
-  /** In `GET /messages` only: true on the answer of a run that is still going (a snapshot), else false. */
+  /** Set on the stored and returned answer (not in the stream): true while its run is still going (a snapshot). */
   streaming?: boolean;
   /** On a streaming snapshot only: where it stands in the run's stream (see ResumePoint). */
   resume?: ResumePoint;

@@ -4,7 +4,7 @@ import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { httpStatusOf } from "../api/http-error.ts";
 import type { ChatSummary, RelayApi } from "../api/relay-api.ts";
 import { isStreamingSnapshot } from "../chat/message-items.ts";
-import { createRelayTransport, type RelayTransport } from "../chat/relay-transport.ts";
+import { createRelayTransport } from "../chat/relay-transport.ts";
 import { describeSendFailure } from "../chat/send-failure.ts";
 import type { StreamEvent } from "../chat/stream-watch.ts";
 import { useSessionSync } from "../chat/use-session-sync.ts";
@@ -39,14 +39,20 @@ export function ChatConversation(props: Props) {
   // The text being sent, until its run's stream opens: it goes back to the composer if no run starts.
   const pendingSend = useRef<string | null>(null);
   const chatRef = useRef<ReturnType<typeof useChat<RelayUIMessage>> | null>(null);
-  const transportRef = useRef<RelayTransport | null>(null);
   const streamEventRef = useRef<(event: StreamEvent) => void>(() => {});
 
+  // A page (re)loaded in the middle of an answer resumes after what the loaded snapshot already shows:
+  // the history it mounted with here, later loads in reload().
+  const transport = useMemo(() => {
+    const created = createRelayTransport(token, (event) => streamEventRef.current(event));
+    created.continueFrom(sessionId, initialMessages);
+    return created;
+  }, [token, sessionId]);
   const reload = useCallback(async () => {
     const messages = await api.loadMessages(sessionId);
-    transportRef.current?.continueFrom(sessionId, messages);
+    transport.continueFrom(sessionId, messages);
     chatRef.current?.setMessages(messages);
-  }, [api, sessionId]);
+  }, [api, sessionId, transport]);
   const attach = useCallback(() => chatRef.current?.resumeStream() ?? Promise.resolve(), []);
 
   const recovery = useStreamRecovery({
@@ -63,16 +69,6 @@ export function ChatConversation(props: Props) {
       recovery.onStreamEvent(event);
       if (event !== "cut") refreshRelayState();
     };
-  });
-  const transport = useMemo(() => {
-    const created = createRelayTransport(token, (event) => streamEventRef.current(event));
-    // A reload in the middle of an answer resumes after what the loaded snapshot already shows.
-    created.continueFrom(sessionId, initialMessages);
-    return created;
-    // initialMessages are the history this conversation mounted with; later loads go through reload().
-  }, [token, sessionId]);
-  useEffect(() => {
-    transportRef.current = transport;
   });
 
   const chat = useChat<RelayUIMessage>({
