@@ -6,8 +6,9 @@ import { RemoteImage } from "./RemoteImage.tsx";
 const rehypePlugins = [defaultRehypePlugins.sanitize, defaultRehypePlugins.harden];
 
 const DefaultLink = defaultComponents.a;
-// Images wait for a click (RemoteImage); links open in a new tab that gets neither this page
-// (`window.opener`) nor its address (Referer).
+// Images wait for a click (RemoteImage: the `img` override replaces Streamdown's own, which loads at
+// once; harden's allowedImagePrefixes could only block an image outright, leaving nothing to click).
+// Links open in a new tab that gets neither this page (`window.opener`) nor its address (Referer).
 const components: Components = {
   img: RemoteImage,
   a: (props) => <DefaultLink {...props} rel="noopener noreferrer" />,
