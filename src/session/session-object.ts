@@ -11,7 +11,7 @@ import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEAD
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
-import type { UIChunk } from "../translate/chunks.ts";
+import type { ResumePoint, UIChunk } from "../translate/chunks.ts";
 import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
@@ -389,7 +389,8 @@ export class SessionObject extends DurableObject<Env> {
 
   private assistantMessage(live: LiveRun, streaming: boolean): UIMessage {
     const message = live.accumulator.message();
-    return { ...message, metadata: { ...(message.metadata as object | undefined), streaming } };
+    const resume: ResumePoint | undefined = streaming ? { eventId: live.eventSeq, openPartIds: live.accumulator.openPartIds() } : undefined;
+    return { ...message, metadata: { ...(message.metadata as object | undefined), streaming, ...(resume && { resume }) } };
   }
 
   /** Writes the growing assistant message at most every 2 s (and at the end, in endRun). */

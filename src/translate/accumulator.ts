@@ -135,6 +135,15 @@ export class MessageAccumulator {
     });
   }
 
+  /** The chunk ids of the text and reasoning parts still open, by their index in message().parts. */
+  openPartIds(): Record<string, string> {
+    const ids: Record<string, string> = {};
+    for (const open of [this.#openText, this.#openReasoning]) {
+      for (const [id, part] of open) ids[String(this.#parts.indexOf(part))] = id;
+    }
+    return ids;
+  }
+
   #openPart<P extends TextUIPart | ReasoningUIPart>(open: Map<string, P>, id: string, part: P): void {
     open.set(id, part);
     this.#parts.push(part);
