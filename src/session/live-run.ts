@@ -15,6 +15,8 @@ export interface LiveRun {
   lineSeq: number;
   /** Last event (chunk) stored. */
   eventSeq: number;
+  /** UTF-8 bytes of the chunk JSON stored for this run (capped by MAX_RUN_BYTES). */
+  storedBytes: number;
   /** The host's run socket, while connected. */
   socket: WebSocket | null;
   /** When the host last said anything on it. */
@@ -34,6 +36,7 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
     accumulator: new MessageAccumulator(record.assistantMessageId),
     lineSeq: 0,
     eventSeq: record.eventBase,
+    storedBytes: 0,
     socket: null,
     heardAt: now,
     deadline: null,
@@ -51,9 +54,27 @@ export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): Liv
   const live = newLiveRun(record, now);
   live.translator = new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot });
   for (const page of log.pages(record.id, 0)) {
-    for (const event of page) live.accumulator.apply(JSON.parse(event.json));
+    for (const event of page) {
+      live.accumulator.apply(JSON.parse(event.json));
+      live.storedBytes += utf8Bytes(event.json);
+    }
   }
   live.lineSeq = tail.lineSeq;
   live.eventSeq = Math.max(tail.eventSeq, record.eventBase);
   return live;
+}
+
+/** UTF-8 length of a string without encoding it (lone surrogates count as the 3-byte U+FFFD they become). */
+export function utf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a pair: 2 units, 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
 }
