@@ -27,8 +27,8 @@ export const MAX_STDERR_TAIL_CHARS = 8 * 1024;
 
 /**
  * How deep arrays and objects may nest in one agent line or one request body. JSON.parse takes any
- * depth, but JSON.stringify, structuredClone and RPC serialization recurse and overflow the stack a few
- * thousand levels down; a deeper agent line is skipped with a visible note, a deeper body gets a 400.
+ * depth, but structuredClone and RPC serialization recurse and overflow the stack a few thousand levels
+ * down; a deeper agent line is skipped with a visible note, a deeper body gets a 400.
  */
 export const MAX_JSON_DEPTH = 64;
 

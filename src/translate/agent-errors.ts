@@ -53,27 +53,26 @@ const ERROR_OBJECT = '{"error":{';
 const MESSAGE_KEY = '"message":"';
 
 /**
- * The first `{"error":{ ... "message":"<text>" ... }` in the text: a "message" key after an error
- * object's opening and before its first `}`, its value up to the next quote. Hand-written instead of
- * the regex /\{"error":\{[^}]*"message":"([^"]+)"/ that says the same, because that regex backtracks
- * from every opening: 200 KB of `{"error":{"message":"` took minutes. Here every search position only
- * moves forward, so the scan is linear in the text.
+ * What /\{"error":\{[^}]*"message":"([^"]+)"[^}]*\}/ finds: after an error object's opening, the last
+ * "message" key before the first `}`, its value up to the next quote. Hand-written because that regex
+ * backtracks from every opening: 200 KB of `{"error":{"message":"` took minutes. Every opening before
+ * the same `}` shares one answer, computed once, so the scan is linear in the text.
  */
 function jsonErrorMessage(text: string): string | undefined {
   let objectEnd = -1;
   let key = -1;
-  let valueEnd = -1;
+  let value: string | undefined;
   for (let start = text.indexOf(ERROR_OBJECT); start >= 0; start = text.indexOf(ERROR_OBJECT, start + 1)) {
     const inside = start + ERROR_OBJECT.length;
-    if (objectEnd < inside) objectEnd = text.indexOf("}", inside);
-    if (objectEnd < 0) return undefined;
-    if (key < inside) {
-      key = text.indexOf(MESSAGE_KEY, inside);
-      if (key < 0) return undefined;
-      valueEnd = text.indexOf('"', key + MESSAGE_KEY.length);
-      if (valueEnd < 0) return undefined;
+    if (objectEnd < inside) {
+      objectEnd = text.indexOf("}", inside);
+      if (objectEnd < 0) return undefined;
+      const at = text.slice(inside, objectEnd).lastIndexOf(MESSAGE_KEY);
+      key = at < 0 ? -1 : inside + at;
+      const valueEnd = key < 0 ? -1 : text.indexOf('"', key + MESSAGE_KEY.length);
+      value = valueEnd > key + MESSAGE_KEY.length && valueEnd < objectEnd ? text.slice(key + MESSAGE_KEY.length, valueEnd) : undefined;
     }
-    if (key < objectEnd && valueEnd > key + MESSAGE_KEY.length) return text.slice(key + MESSAGE_KEY.length, valueEnd);
+    if (key >= inside && value !== undefined) return value;
   }
   return undefined;
 }

@@ -1,8 +1,8 @@
 // One frame's agent lines through the translator, off to the side (docs/architecture.md, "Rules every
 // handler keeps"): the run's own translator is never touched; the caller stores what comes back and only
-// then adopts the returned translator. A line whose translation throws (a stack overflow on hostile
-// JSON that got past the depth check, a translator bug) is skipped with a visible note and the frame
-// goes on, so the host always gets an ack instead of resending the same frame for ever.
+// then adopts the returned translator. A line whose translation throws (a translator bug, a value
+// nothing expected) is skipped with a visible note and the frame goes on, so the host always gets an
+// ack instead of resending the same frame for ever.
 import type { UIChunk } from "./chunks.ts";
 import type { RunTranslator } from "./translator.ts";
 
@@ -31,8 +31,8 @@ export function translateBatch(from: RunTranslator, lines: readonly string[]): T
       done.push((again) => again.line(line));
     } catch (error) {
       // The translator may have changed halfway: start again from `from` and redo the lines before this
-      // one (it is deterministic, so their chunks come out the same and are already kept). Rare: the
-      // depth check keeps hostile JSON away, so this is the safety net, not the path.
+      // one (it is deterministic, so their chunks come out the same and are already kept). A safety
+      // net, not a path: hostile input is handled by the translator itself (e.g. its depth check).
       translator = from.copy();
       for (const redo of done) redo(translator);
       const reason = `the relay could not translate it (${describe(error)})`;

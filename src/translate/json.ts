@@ -6,9 +6,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Whether JSON text nests arrays/objects deeper than `maxDepth`. One pass over the characters, no
- * recursion: JSON.parse accepts any depth, but JSON.stringify, structuredClone and RPC serialization
- * recurse and overflow the stack a few thousand levels down, so deep values must be refused before
- * anything walks them. Brackets inside strings do not count. Malformed text is the parser's business.
+ * recursion: JSON.parse (and, in today's V8, JSON.stringify) take any depth, but structuredClone and
+ * RPC serialization recurse and overflow the stack (measured in workerd: ~3,000 levels of objects,
+ * ~10,000 of arrays), so deep values must be refused before anything clones them. Brackets inside strings do not count. Malformed text is the parser's business.
  */
 export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
   let depth = 0;

@@ -18,8 +18,8 @@
 // - openclaw's preamble item (the words before a tool call) is shown as text when no assistant text
 //   said the same.
 // - Lines that are malformed, of an unknown kind, or the host's line-too-long marker count as
-//   `skippedLines`; a line nested deeper than MAX_JSON_DEPTH (never walked: JSON.stringify and
-//   structuredClone would overflow the stack on it) and a line the edge could not translate (`skip()`)
+//   `skippedLines`; a line nested deeper than MAX_JSON_DEPTH (never walked: structuredClone and RPC
+//   serialization of the message would overflow the stack on it) and a line the edge could not translate (`skip()`)
 //   count too and leave a visible "[error] Skipped an agent line: ..." note; known streams with nothing to show (other items, plan, approval, patch, the agent's
 //   recoverable-fault `error` stream, run_status phases other than retrying) count as `ignoredLines`.
 // Ids are `<runId>-<kind>-<n>` from a counter kept in the snapshot, so a translator restored from a
@@ -81,21 +81,17 @@ export interface TranslatorInit {
   messageId: string;
   runId: string;
   snapshot?: TranslatorSnapshot;
-  /** Deeper lines are skipped unread (default MAX_JSON_DEPTH; tests lift it to reach a real stack overflow). */
-  maxJsonDepth?: number;
 }
 
 export class RunTranslator {
   readonly #messageId: string;
   readonly #runId: string;
-  readonly #maxJsonDepth: number;
   readonly #s: TranslatorSnapshot;
   #out: UIChunk[] = [];
 
   constructor(init: TranslatorInit) {
     this.#messageId = init.messageId;
     this.#runId = init.runId;
-    this.#maxJsonDepth = init.maxJsonDepth ?? MAX_JSON_DEPTH;
     if (init.snapshot && init.snapshot.version !== SNAPSHOT_VERSION) {
       throw new Error(`RunTranslator: unsupported snapshot version ${String(init.snapshot.version)}`);
     }
@@ -128,7 +124,7 @@ export class RunTranslator {
 
   /** An independent translator in this one's state: work on it, keep it only if that work is stored. */
   copy(): RunTranslator {
-    return new RunTranslator({ messageId: this.#messageId, runId: this.#runId, snapshot: this.#s, maxJsonDepth: this.#maxJsonDepth });
+    return new RunTranslator({ messageId: this.#messageId, runId: this.#runId, snapshot: this.#s });
   }
 
   end(end: RunEnd): UIChunk[] {
@@ -181,8 +177,8 @@ export class RunTranslator {
 
   #readLine(line: string): void {
     if (!line.trim()) return; // blank lines carry nothing (the reference ignores them too)
-    if (jsonNestingExceeds(line, this.#maxJsonDepth)) {
-      this.#skipVisibly(`it nests deeper than ${this.#maxJsonDepth} levels`);
+    if (jsonNestingExceeds(line, MAX_JSON_DEPTH)) {
+      this.#skipVisibly(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
       return;
     }
     let event: unknown;
