@@ -73,7 +73,7 @@ describe("finding 1: a line whose JSON nests thousands of levels", () => {
   it("Stop after such a line ends the run as stopped, in storage too", async () => {
     const started = await startRun("hostile-deep-stop");
     const { sessionId, run, response } = started;
-    const next = await sendLines(run, 1, [delta("partial "), deepToolStart(3_000)], 1);
+    const next = await sendLines(run, 1, [delta("partial "), deepToolStart(10_000)], 1);
     expect(await (await api(`/api/chat/${sessionId}/abort`, { method: "POST" })).json()).toEqual({ aborted: true });
     await run.nextOfType("abort");
     await sendExit(run, next, 143, { signal: "SIGTERM" });
