@@ -410,7 +410,10 @@ export class SessionObject extends DurableObject<Env> {
         if (live.socket) {
           send(live.socket, { type: "error", error: `the relay cannot store this run: ${describe(again)}`, fatal: true });
           live.socket.close(1011, "storage failed");
+          live.socket = null;
         }
+        if (live.silenceTimer) clearInterval(live.silenceTimer);
+        live.silenceTimer = null;
         live.deadline = Date.now() + this.settings.abortGraceMs;
         await this.scheduleAlarm().catch(() => {});
         return;

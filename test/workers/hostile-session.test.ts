@@ -1,4 +1,4 @@
-// Hostile input through the whole Worker and session object (issue 9, findings 1, 2 (caps), 10, 11):
+// Hostile input through the whole Worker and session object (issue 9, findings 1, 4 (the byte caps), 10, 11):
 // whatever fails while a frame is handled, the host gets an ack or a fatal error (never silence it would
 // answer by resending for ever), the run either goes on past a visible skip note or ends with a visible
 // error, storage and memory agree (the run is never left `running`), history reads, and the next
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { MAX_JSON_DEPTH, MAX_RUN_BYTES, MAX_SESSION_BYTES, MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
-import { api, chunksOf, openRun, postChat, readSse, sendExit, sendLines, type SseEvent } from "./support/relay-client.ts";
+import { api, chunksOf, openRun, postChat, readSse, sendExit, sendLines } from "./support/relay-client.ts";
 import { startRun, textOf, type StartedRun } from "./support/started-run.ts";
 
 const delta = (text: string) => JSON.stringify({ event: "agent", stream: "assistant", data: { delta: text } });
@@ -126,7 +126,7 @@ describe("finding 1: a storage write that throws", () => {
   });
 });
 
-describe("bounded by bytes: per-run and per-session caps", () => {
+describe("finding 4 (its caps): per-run and per-session byte caps", () => {
   it("ends a run whose stored output passes MAX_RUN_BYTES with a visible error, keeping what came before", { timeout: 120_000 }, async () => {
     const started = await startRun("hostile-run-bytes");
     const { sessionId, run, response } = started;
@@ -201,5 +201,3 @@ describe("finding 11: deeply nested request metadata", () => {
     expect(await response.json()).toEqual({ error: `invalid body: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels` });
   });
 });
-
-export type { SseEvent };
