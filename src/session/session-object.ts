@@ -311,14 +311,18 @@ export class SessionObject extends DurableObject<Env> {
     const room = MAX_LINES_PER_RUN - live.lineSeq;
     const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
     const lines = accepted.map((line) => (exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
+    const batch = translateBatch(live.translator, lines);
+    const lineSeq = live.lineSeq + accepted.length;
     try {
-      this.commit(live, live.lineSeq + accepted.length, translateBatch(live.translator, lines));
+      this.storeBatch(live, lineSeq, batch);
     } catch (error) {
       console.error("storing a frame failed", error);
-      // Nothing of the frame was kept (see commit): end the run on what was stored before it.
+      // Nothing of the frame was kept or adopted: end the run on what was stored before it.
       await this.endRun(live, { error: `The relay could not store the agent's output (${describe(error)}); the run was stopped.` });
       return;
     }
+    this.adopt(live, lineSeq, batch);
+    this.scheduleMaterialize(live);
     send(socket, { type: "ack", seq: live.lineSeq });
     if (accepted.length < fresh.length) {
       await this.endRun(live, { error: `The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.` });
@@ -373,10 +377,14 @@ export class SessionObject extends DurableObject<Env> {
    * If the write throws, nothing changed: the batch was computed off to the side (translateBatch).
    */
   private commit(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
-    const firstSeq = live.eventSeq + 1;
-    this.runLog.append(live.record.id, lineSeq, firstSeq, batch.jsons, batch.state);
+    this.storeBatch(live, lineSeq, batch);
     this.adopt(live, lineSeq, batch);
     this.scheduleMaterialize(live);
+  }
+
+  /** One row; a single INSERT, so it is stored whole or not at all. */
+  private storeBatch(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
+    this.runLog.append(live.record.id, lineSeq, live.eventSeq + 1, batch.jsons, batch.state);
   }
 
   private adopt(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
@@ -472,10 +480,9 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   private storeFinalBatch(live: LiveRun, lineSeq: number, batch: TranslatedBatch, message: () => UIMessage): Exclude<RunStatus, "running"> {
-    const firstSeq = live.eventSeq + 1;
     const lastSeq = live.eventSeq + batch.jsons.length;
     const status = this.ctx.storage.transactionSync(() => {
-      this.runLog.append(live.record.id, lineSeq, firstSeq, batch.jsons, batch.state);
+      this.storeBatch(live, lineSeq, batch);
       const final = message();
       this.messages.upsert(final);
       const status = runStatus(final);
