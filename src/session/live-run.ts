@@ -46,22 +46,37 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
   };
 }
 
-/** Rebuilds a running run from its stored log: the translator from the last snapshot, the message by
- * folding every stored chunk again (a page at a time). */
-export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): LiveRun {
+/**
+ * Rebuilds a running run from its stored log: the translator from the last snapshot, the message by
+ * folding every stored chunk again (a page at a time). A log that cannot be read back (a snapshot or a
+ * chunk that does not parse or fold) must not brick the session: what folds is kept and `damage` says
+ * what did not, and the caller ends the run with a visible error.
+ */
+export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): { live: LiveRun; damage: string | null } {
   const tail = log.tail(record.id);
-  const snapshot = tail.state === null ? undefined : (JSON.parse(tail.state) as TranslatorSnapshot);
   const live = newLiveRun(record, now);
-  live.translator = new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot });
+  let damage: string | null = null;
+  try {
+    const snapshot = tail.state === null ? undefined : (JSON.parse(tail.state) as TranslatorSnapshot);
+    live.translator = new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot });
+  } catch (error) {
+    damage = `the translator's stored state is unreadable (${String(error)})`;
+  }
+  let unreadable = 0;
   for (const page of log.pages(record.id, 0)) {
     for (const event of page) {
-      live.accumulator.apply(JSON.parse(event.json));
       live.storedBytes += utf8Bytes(event.json);
+      try {
+        live.accumulator.apply(JSON.parse(event.json));
+      } catch {
+        unreadable++;
+      }
     }
   }
+  if (unreadable > 0) damage ??= `${unreadable} stored events are unreadable`;
   live.lineSeq = tail.lineSeq;
   live.eventSeq = Math.max(tail.eventSeq, record.eventBase);
-  return live;
+  return { live, damage };
 }
 
 /** UTF-8 length of a string without encoding it (lone surrogates count as the 3-byte U+FFFD they become). */

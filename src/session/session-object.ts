@@ -63,9 +63,15 @@ export class SessionObject extends DurableObject<Env> {
     const latest = this.runs.latest();
     if (latest?.status === "running") {
       // Evicted or restarted mid-run: rebuild, then wait for the host to reconnect and resend.
-      this.live = restoreLiveRun(latest, this.runLog, Date.now());
-      this.live.deadline = Date.now() + (latest.abortRequested ? this.settings.abortGraceMs : this.settings.hostGraceMs);
-      ctx.waitUntil(this.scheduleAlarm());
+      const { live, damage } = restoreLiveRun(latest, this.runLog, Date.now());
+      this.live = live;
+      live.deadline = Date.now() + (latest.abortRequested ? this.settings.abortGraceMs : this.settings.hostGraceMs);
+      if (damage) {
+        // The run cannot go on from a log it cannot read; ending it keeps the session usable.
+        ctx.waitUntil(this.endRun(live, { error: `The run could not be resumed after a restart: ${damage}.` }));
+      } else {
+        ctx.waitUntil(this.scheduleAlarm());
+      }
     }
   }
 

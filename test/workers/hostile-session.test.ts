@@ -4,7 +4,7 @@
 // error, storage and memory agree (the run is never left `running`), history reads, and the next
 // message works. Storage failures are real SQLite failures: a trigger in the object's own database
 // that aborts chosen writes (RAISE(ABORT)), as a full disk or an oversized row would.
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { MAX_JSON_DEPTH, MAX_RUN_BYTES, MAX_SESSION_BYTES, MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
@@ -122,6 +122,23 @@ describe("finding 1: a storage write that throws", () => {
     const stored = (await history(sessionId))[1]!;
     expect(stored.metadata).toMatchObject({ status: "error", streaming: false });
     expect(partsText(stored)).toMatch(/^\[error\] The relay could not store the end of the run/);
+    await expectSessionUsable(started, "error");
+  });
+});
+
+describe("finding 1: a stored log that cannot be read back", () => {
+  it("ends the run with a visible error when the object restarts, instead of failing every request", async () => {
+    const started = await startRun("hostile-unreadable-log");
+    const { sessionId, run, response } = started;
+    await sendLines(run, 1, [delta("kept "), delta("lost")], 1);
+    run.close();
+    await readSse(response, 0);
+    // A row whose chunks no longer parse (as a bad write or a bug in an older version could leave).
+    await sql(sessionId, "UPDATE events SET body = '{not json' WHERE rowid = (SELECT MAX(rowid) FROM events)");
+    await evictDurableObject(env.SESSION.getByName(sessionId));
+    const stored = (await history(sessionId))[1]!;
+    expect(partsText(stored)).toMatch(/^kept \[error\] The run could not be resumed after a restart: 1 stored events are unreadable\.$/);
+    expect(stored.metadata).toMatchObject({ status: "error", streaming: false });
     await expectSessionUsable(started, "error");
   });
 });
