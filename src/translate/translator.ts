@@ -18,18 +18,19 @@
 // - openclaw's preamble item (the words before a tool call) is shown as text when no assistant text
 //   said the same.
 // - Lines that are malformed, of an unknown kind, or the host's line-too-long marker count as
-//   `skippedLines`; a line nested deeper than MAX_JSON_DEPTH (never walked: structuredClone and RPC
-//   serialization of the message would overflow the stack on it) and a line the edge could not translate (`skip()`)
-//   count too and leave a visible "[error] Skipped an agent line: ..." note; known streams with nothing to show (other items, plan, approval, patch, the agent's
+//   `skippedLines`; known streams with nothing to show (other items, plan, approval, patch, the agent's
 //   recoverable-fault `error` stream, run_status phases other than retrying) count as `ignoredLines`.
+// - A line nested deeper than MAX_JSON_DEPTH (never parsed: structuredClone and RPC serialization of
+//   the message would overflow the stack on it) and a line the edge could not translate (`skip()`)
+//   count as `skippedLines` too and leave a visible "[error] Skipped an agent line: ..." text part.
 // Ids are `<runId>-<kind>-<n>` from a counter kept in the snapshot, so a translator restored from a
 // snapshot continues with fresh, deterministic ids. The agent's tool call ids are mapped to ours
 // (they may repeat within a run); only tools still running are remembered.
 import type { JSONValue } from "ai";
+import { MAX_JSON_DEPTH } from "../../protocol/limits.ts";
 import { agentErrorMessage, errorFromStderr, parseErrorBody } from "./agent-errors.ts";
 import type { RelayMessageMetadata, RunStatus, StatusData, UIChunk, Usage } from "./chunks.ts";
 import { DISCARDED_METADATA } from "./discarded.ts";
-import { MAX_JSON_DEPTH } from "../../protocol/limits.ts";
 import { isRecord, jsonNestingExceeds } from "./json.ts";
 import { toolErrorText, toolOutput } from "./tool-output.ts";
 
