@@ -58,3 +58,19 @@ export const RUN_SILENCE_MS = 60_000;
 
 /** Runs one host may hold at once (`--max-runs`), and so the most a `hello` may list. */
 export const MAX_RUNS_PER_HOST = 64;
+
+/**
+ * How deep arrays and objects may nest in one agent line or one request body. JSON.parse takes any
+ * depth, but structuredClone and RPC serialization recurse and overflow the stack a few thousand levels
+ * down; a deeper agent line is skipped with a visible note, a deeper body gets a 400.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * UTF-8 bytes of stored events (chunk JSON) one run may produce; past it the run is ended with a visible
+ * error. Its answer then stays well below an object call's 32 MiB.
+ */
+export const MAX_RUN_BYTES = 24 * 1024 * 1024;
+
+/** UTF-8 bytes of stored messages one session may hold; past it the session takes no new message (507). */
+export const MAX_SESSION_BYTES = 128 * 1024 * 1024;

@@ -1,7 +1,8 @@
 // The body of `POST /api/chat`: what AI SDK's DefaultChatTransport sends.
 import type { UIMessage } from "ai";
 import { z } from "zod";
-import { ID_PATTERN, MAX_MESSAGE_CHARS } from "../protocol/limits.ts";
+import { ID_PATTERN, MAX_JSON_DEPTH, MAX_MESSAGE_CHARS } from "../protocol/limits.ts";
+import { jsonValueNestingExceeds } from "./translate/json.ts";
 
 export const sessionIdSchema = z.string().regex(ID_PATTERN, "must match [A-Za-z0-9_-]{1,128}");
 
@@ -34,6 +35,10 @@ export interface ChatRequest {
 
 /** Validates the body; errors name the field, as the API promises. */
 export function parseChatRequest(body: unknown): { ok: true; request: ChatRequest } | { ok: false; error: string } {
+  // Stored and passed between objects as it came: a value too deep to serialize must be refused here.
+  if (jsonValueNestingExceeds(body, MAX_JSON_DEPTH)) {
+    return { ok: false, error: `invalid body: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels` };
+  }
   const parsed = chatRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -5,6 +5,7 @@ import { requireToken } from "./auth.ts";
 import { jsonError } from "./http-errors.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { hostRoutes } from "./routes/host.ts";
+import { apiSecurityHeaders } from "./security-headers.ts";
 
 export { SessionObject } from "./session/session-object.ts";
 export { HostHub } from "./hub/host-hub.ts";
@@ -12,10 +13,12 @@ export { SessionIndex } from "./session-index/session-index.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
-app.get("/api/health", async (c) => c.json({ ok: true, hostsConnected: await c.env.HUB.getByName("global").hostsConnected() }));
-
 app.use("/api/host/*", requireToken("HOST_TOKEN"));
 app.route("/api/host", hostRoutes);
+
+// Everything after the host routes answers browsers (the host's WebSocket upgrades never get here).
+app.use("/api/*", apiSecurityHeaders);
+app.get("/api/health", async (c) => c.json({ ok: true, hostsConnected: await c.env.HUB.getByName("global").hostsConnected() }));
 
 app.use("/api/*", requireToken("RELAY_TOKEN"));
 app.route("/api", chatRoutes);

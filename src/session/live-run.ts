@@ -4,6 +4,7 @@
 // object is evicted or restarted mid-run.
 import { MessageAccumulator } from "../translate/accumulator.ts";
 import { RunTranslator, type TranslatorSnapshot } from "../translate/translator.ts";
+import { utf8Bytes } from "./byte-limits.ts";
 import type { RunLog } from "./run-log.ts";
 import type { RunRecord } from "./run-store.ts";
 
@@ -15,6 +16,8 @@ export interface LiveRun {
   lineSeq: number;
   /** Last event (chunk) stored. */
   eventSeq: number;
+  /** UTF-8 bytes of the chunk JSON stored for this run (capped by MAX_RUN_BYTES). */
+  storedBytes: number;
   /** The host's run socket, while connected. */
   socket: WebSocket | null;
   /** When the host last said anything on it. */
@@ -34,6 +37,7 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
     accumulator: new MessageAccumulator(record.assistantMessageId),
     lineSeq: 0,
     eventSeq: record.eventBase,
+    storedBytes: 0,
     socket: null,
     heardAt: now,
     deadline: null,
@@ -43,17 +47,35 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
   };
 }
 
-/** Rebuilds a running run from its stored log: the translator from the last snapshot, the message by
- * folding every stored chunk again (a page at a time). */
-export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): LiveRun {
+/**
+ * Rebuilds a running run from its stored log: the translator from the last snapshot, the message by
+ * folding every stored chunk again (a page at a time). A log that cannot be read back (a snapshot or a
+ * chunk that does not parse or fold) must not brick the session: what folds is kept and `damage` says
+ * what did not, and the caller ends the run with a visible error.
+ */
+export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): { live: LiveRun; damage: string | null } {
   const tail = log.tail(record.id);
-  const snapshot = tail.state === null ? undefined : (JSON.parse(tail.state) as TranslatorSnapshot);
   const live = newLiveRun(record, now);
-  live.translator = new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot });
-  for (const page of log.pages(record.id, 0)) {
-    for (const event of page) live.accumulator.apply(JSON.parse(event.json));
+  let damage: string | null = null;
+  try {
+    const snapshot = tail.state === null ? undefined : (JSON.parse(tail.state) as TranslatorSnapshot);
+    live.translator = new RunTranslator({ messageId: record.assistantMessageId, runId: record.id, snapshot });
+  } catch (error) {
+    damage = `the translator's stored state is unreadable (${String(error)})`;
   }
+  let unreadable = 0;
+  for (const page of log.pages(record.id, 0)) {
+    for (const event of page) {
+      live.storedBytes += utf8Bytes(event.json);
+      try {
+        live.accumulator.apply(JSON.parse(event.json));
+      } catch {
+        unreadable++;
+      }
+    }
+  }
+  if (unreadable > 0) damage ??= `${unreadable} stored events are unreadable`;
   live.lineSeq = tail.lineSeq;
   live.eventSeq = Math.max(tail.eventSeq, record.eventBase);
-  return live;
+  return { live, damage };
 }

@@ -80,6 +80,13 @@ export class MessageStore {
     this.sql.exec(`DELETE FROM messages WHERE id IN (${after})`, id);
   }
 
+  /** UTF-8 bytes of every stored message (octet_length reads the row headers, not the bodies). */
+  storedBytes(): number {
+    const messages = this.sql.exec<{ n: number }>("SELECT COALESCE(SUM(octet_length(body)), 0) AS n FROM messages").one().n;
+    const overflow = this.sql.exec<{ n: number }>("SELECT COALESCE(SUM(octet_length(piece)), 0) AS n FROM message_overflow").one().n;
+    return messages + overflow;
+  }
+
   count(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
   }

@@ -8,11 +8,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
 import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
-import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN } from "../../protocol/limits.ts";
+import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN, MAX_RUN_BYTES, MAX_SESSION_BYTES, MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
-import type { UIChunk } from "../translate/chunks.ts";
-import type { RunEnd } from "../translate/translator.ts";
+import { translateBatch, type TranslatedBatch } from "../translate/batch.ts";
+import type { RelayUIMessage, ResumePoint, UIChunk } from "../translate/chunks.ts";
+import type { RunEnd, RunTranslator } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { hostOfflineError } from "../hub/host-errors.ts";
 import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
@@ -72,9 +73,15 @@ export class SessionObject extends DurableObject<Env> {
     const latest = this.runs.latest();
     if (latest?.status === "running") {
       // Evicted or restarted mid-run: rebuild, then wait for the host to reconnect and resend.
-      this.live = restoreLiveRun(latest, this.runLog, Date.now());
-      this.live.deadline = Date.now() + (latest.abortRequested ? this.settings.abortGraceMs : this.settings.hostGraceMs);
-      ctx.waitUntil(this.scheduleAlarm());
+      const { live, damage } = restoreLiveRun(latest, this.runLog, Date.now());
+      this.live = live;
+      live.deadline = Date.now() + (latest.abortRequested ? this.settings.abortGraceMs : this.settings.hostGraceMs);
+      if (damage) {
+        // The run cannot go on from a log it cannot read; ending it keeps the session usable.
+        ctx.waitUntil(this.endRun(live, { error: `The run could not be resumed after a restart: ${damage}.` }));
+      } else {
+        ctx.waitUntil(this.scheduleAlarm());
+      }
     }
   }
 
@@ -93,6 +100,9 @@ export class SessionObject extends DurableObject<Env> {
   async startChat(input: StartChatInput): Promise<Response> {
     this.setMeta("sessionId", input.sessionId);
     if (this.live) return jsonError(409, "a run is already active in this session");
+    if (this.messages.storedBytes() > MAX_SESSION_BYTES) {
+      return jsonError(507, `this session holds more than ${MAX_SESSION_BYTES} bytes of messages and takes no new message; start a new chat`);
+    }
     // A chat's turns run where its first one did: the agent's memory of it is on that machine.
     const chatHost = this.chatHost();
     if (chatHost !== null && input.hostId !== undefined && input.hostId !== chatHost) {
@@ -112,18 +122,27 @@ export class SessionObject extends DurableObject<Env> {
     const live = newLiveRun(record, now);
     live.deadline = now + this.settings.hostGraceMs;
     this.live = live;
-    this.commit(live, 0, live.translator.start());
-
-    const started = await this.hub()
-      .startRun({ sessionId: input.sessionId, runId, message: input.text, agentSessionId: input.sessionId }, chatHost ?? input.hostId ?? null)
-      .catch((error: unknown) => ({ ok: false as const, error: `could not reach the host hub: ${String(error)}` }));
-    if (!started.ok) {
-      // Nothing ran: leave the session as it was before the request.
+    // Nothing ran: leave the session as it was before the request.
+    const undo = () => {
       if (this.live === live) this.live = null;
       this.runs.remove(runId);
       this.runLog.compact(runId);
       if (addedUserMessage) this.messages.remove(input.userMessage.id);
       this.endStreams(); // a resume that joined the run meanwhile must not wait on it forever
+    };
+    try {
+      const translator = live.translator.copy();
+      this.commit(live, 0, batchOf(translator, translator.start()));
+    } catch (error) {
+      undo();
+      return jsonError(500, `the run could not be stored: ${describe(error)}`);
+    }
+
+    const started = await this.hub()
+      .startRun({ sessionId: input.sessionId, runId, message: input.text, agentSessionId: input.sessionId }, chatHost ?? input.hostId ?? null)
+      .catch((error: unknown) => ({ ok: false as const, error: `could not reach the host hub: ${String(error)}` }));
+    if (!started.ok) {
+      undo();
       return jsonError(503, started.error);
     }
     // The run is on: what it replaces goes (the previous run's replay, and on regenerate the old answer).
@@ -295,7 +314,24 @@ export class SessionObject extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /**
+   * Whatever fails while a frame is handled ends the run with a visible error: never a frame left
+   * unanswered (the host would resend it for ever) or a run left running.
+   */
   private async onRunFrame(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    try {
+      await this.handleRunFrame(socket, data);
+    } catch (error) {
+      console.error("run frame failed", error);
+      const live = this.live;
+      if (live?.socket !== socket) return;
+      await this.endRun(live, { error: `The relay failed while handling the agent's output (${describe(error)}); the run was stopped.` }).catch(
+        (again: unknown) => console.error("ending the run failed", again),
+      );
+    }
+  }
+
+  private async handleRunFrame(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const live = this.live;
     if (!live || live.socket !== socket) return;
     live.heardAt = Date.now();
@@ -318,11 +354,11 @@ export class SessionObject extends DurableObject<Env> {
       return;
     }
     const frame = parsed.frame;
-    if (frame.type === "lines") this.acceptLines(live, socket, frame);
+    if (frame.type === "lines") await this.acceptLines(live, socket, frame);
     else await this.acceptExit(live, socket, frame);
   }
 
-  private acceptLines(live: LiveRun, socket: WebSocket, frame: LinesFrame): void {
+  private async acceptLines(live: LiveRun, socket: WebSocket, frame: LinesFrame): Promise<void> {
     const expected = live.lineSeq + 1;
     if (frame.firstSeq > expected) {
       refuseGap(live, socket, frame.firstSeq);
@@ -335,14 +371,24 @@ export class SessionObject extends DurableObject<Env> {
     }
     const room = MAX_LINES_PER_RUN - live.lineSeq;
     const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
-    const chunks: UIChunk[] = [];
-    for (const line of accepted) {
-      chunks.push(...live.translator.line(exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
+    const lines = accepted.map((line) => (exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
+    const batch = translateBatch(live.translator, lines);
+    const lineSeq = live.lineSeq + accepted.length;
+    try {
+      this.storeBatch(live, lineSeq, batch);
+    } catch (error) {
+      console.error("storing a frame failed", error);
+      // Nothing of the frame was kept or adopted: end the run on what was stored before it.
+      await this.endRun(live, { error: `The relay could not store the agent's output (${describe(error)}); the run was stopped.` });
+      return;
     }
-    this.commit(live, live.lineSeq + accepted.length, chunks);
+    this.adopt(live, lineSeq, batch);
+    this.scheduleMaterialize(live);
     send(socket, { type: "ack", seq: live.lineSeq });
     if (accepted.length < fresh.length) {
-      void this.endRun(live, { error: `The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.` });
+      await this.endRun(live, { error: `The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.` });
+    } else if (live.storedBytes > MAX_RUN_BYTES) {
+      await this.endRun(live, { error: `The run's output passed ${MAX_RUN_BYTES} bytes and was stopped.` });
     }
   }
 
@@ -355,7 +401,9 @@ export class SessionObject extends DurableObject<Env> {
       refuseGap(live, socket, frame.seq);
       return;
     }
-    const { code, signal, stderrTail, error } = frame;
+    const { code, signal, error } = frame;
+    // The host keeps only this much; a host that sends more is not trusted with the edge's time.
+    const stderrTail = frame.stderrTail.slice(-MAX_STDERR_TAIL_CHARS);
     await this.endRun(live, { exit: { code, signal, stderrTail, error }, aborted: live.record.abortRequested }, frame.seq);
   }
 
@@ -385,39 +433,70 @@ export class SessionObject extends DurableObject<Env> {
 
   // ---- the run's log, its subscribers and its message ----
 
-  /** Stores a batch of chunks as one row, then sends them; the order of those two is the whole point. */
-  private commit(live: LiveRun, lineSeq: number, chunks: UIChunk[]): void {
-    const jsons = chunks.map((chunk) => JSON.stringify(chunk));
-    const firstSeq = live.eventSeq + 1;
-    this.runLog.append(live.record.id, lineSeq, firstSeq, jsons, JSON.stringify(live.translator.snapshot()));
-    live.lineSeq = lineSeq;
-    live.eventSeq += jsons.length;
-    for (const chunk of chunks) live.accumulator.apply(chunk);
-    if (jsons.length > 0) this.broadcastEvents(live.record.id, encoder.encode(encodeEvents(firstSeq, jsons)), live.eventSeq);
+  /**
+   * Stores a batch, then makes it the run's state and sends it; the order is the whole point.
+   * If the write throws, nothing changed: the batch was computed off to the side (translateBatch).
+   */
+  private commit(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
+    this.storeBatch(live, lineSeq, batch);
+    this.adopt(live, lineSeq, batch);
     this.scheduleMaterialize(live);
   }
 
+  /** A frame's rows (RunLog cuts them by bytes) in one transaction, so it is stored whole or not at all. */
+  private storeBatch(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
+    this.ctx.storage.transactionSync(() => this.runLog.append(live.record.id, lineSeq, live.eventSeq + 1, batch.jsons, batch.state));
+  }
+
+  private adopt(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
+    const firstSeq = live.eventSeq + 1;
+    live.translator = batch.translator;
+    live.lineSeq = lineSeq;
+    live.eventSeq += batch.jsons.length;
+    for (const json of batch.jsons) live.storedBytes += utf8Bytes(json);
+    for (const chunk of batch.chunks) live.accumulator.apply(chunk);
+    if (batch.jsons.length > 0) this.broadcastEvents(live.record.id, encoder.encode(encodeEvents(firstSeq, batch.jsons)), live.eventSeq);
+  }
+
+  /**
+   * Persists the end, then drops the live run. If storage refuses the end, a plain error end is tried;
+   * if it refuses that too, the run stays live (memory equals storage) and the alarm tries again soon.
+   */
   private async endRun(live: LiveRun, end: RunEnd, lineSeq = live.lineSeq): Promise<void> {
     if (this.live !== live) return;
-    this.live = null;
     if (live.materializeTimer) clearTimeout(live.materializeTimer);
-    if (live.silenceTimer) clearInterval(live.silenceTimer);
-    let status: Exclude<RunStatus, "running"> = "error";
+    live.materializeTimer = null;
+    let status: Exclude<RunStatus, "running">;
     try {
-      this.commit(live, lineSeq, live.translator.end(end));
-      const message = this.assistantMessage(live, false);
-      status = runStatus(message);
-      this.messages.upsert(message);
-      this.runs.finish(live.record.id, status, Date.now(), { lineSeq: live.lineSeq, eventSeq: live.eventSeq });
-    } finally {
-      // Whatever storage said, nobody is left waiting on this run: not the host, not a browser.
-      if (live.socket) {
-        send(live.socket, { type: "ack", seq: live.lineSeq });
-        if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
-        live.socket.close(1000, "run ended");
+      status = this.storeEnd(live, end, lineSeq);
+    } catch (error) {
+      console.error("storing the run's end failed", error);
+      try {
+        status = this.storeFailedEnd(live, `The relay could not store the end of the run (${describe(error)}).`);
+      } catch (again) {
+        console.error("storing an error end failed too", again);
+        // The host must not wait on an ack that cannot come: it is told, and the alarm ends the run.
+        if (live.socket) {
+          send(live.socket, { type: "error", error: `the relay cannot store this run: ${describe(again)}`, fatal: true });
+          live.socket.close(1011, "storage failed");
+          live.socket = null;
+        }
+        if (live.silenceTimer) clearInterval(live.silenceTimer);
+        live.silenceTimer = null;
+        live.deadline = Date.now() + this.settings.abortGraceMs;
+        await this.scheduleAlarm().catch(() => {});
+        return;
       }
-      this.endStreams();
     }
+    this.live = null;
+    if (live.silenceTimer) clearInterval(live.silenceTimer);
+    // Stored: nobody is left waiting on this run, not the host, not a browser.
+    if (live.socket) {
+      send(live.socket, { type: "ack", seq: live.lineSeq });
+      if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
+      live.socket.close(1000, "run ended");
+    }
+    this.endStreams();
     await this.scheduleAlarm();
     // The run is over and stored; the hub and the index only mirror it, so their failure ends nothing.
     await this.hub()
@@ -426,9 +505,61 @@ export class SessionObject extends DurableObject<Env> {
     await this.updateIndex(status).catch((error: unknown) => console.error("index update failed", error));
   }
 
-  private assistantMessage(live: LiveRun, streaming: boolean): UIMessage {
-    const message = live.accumulator.message();
-    return { ...message, metadata: { ...(message.metadata as object | undefined), streaming } };
+  /** The translator's end, the message and the run row in one transaction; adopted once it is stored. */
+  private storeEnd(live: LiveRun, end: RunEnd, lineSeq: number): Exclude<RunStatus, "running"> {
+    const translator = live.translator.copy();
+    const batch = batchOf(translator, translator.end(end));
+    return this.storeFinalBatch(live, lineSeq, batch, () => this.assistantMessage(live, false, batch.chunks));
+  }
+
+  /**
+   * An end that needs nothing from the translator or the answer: an error note and a finish. The answer
+   * so far is kept if storage takes it; else the message holds the note alone (the log keeps the rest
+   * for the replay grace period).
+   */
+  private storeFailedEnd(live: LiveRun, note: string): Exclude<RunStatus, "running"> {
+    const id = `${live.record.id}-relay-error`;
+    const chunks: UIChunk[] = [
+      { type: "text-start", id },
+      { type: "text-delta", id, delta: `[error] ${note}` },
+      { type: "text-end", id },
+      { type: "finish", finishReason: "error", messageMetadata: { status: "error" } },
+    ];
+    const batch = batchOf(live.translator, chunks);
+    try {
+      return this.storeFinalBatch(live, live.lineSeq, batch, () => this.assistantMessage(live, false, chunks));
+    } catch (error) {
+      console.error("storing the answer with the error note failed", error);
+      const bare: RelayUIMessage = {
+        id: live.record.assistantMessageId,
+        role: "assistant",
+        metadata: { runId: live.record.id, status: "error" },
+        parts: [{ type: "text", text: `[error] ${note}`, state: "done" }],
+      };
+      return this.storeFinalBatch(live, live.lineSeq, batch, () => ({ ...bare, metadata: { ...bare.metadata, streaming: false } }));
+    }
+  }
+
+  private storeFinalBatch(live: LiveRun, lineSeq: number, batch: TranslatedBatch, message: () => UIMessage): Exclude<RunStatus, "running"> {
+    const lastSeq = live.eventSeq + batch.jsons.length;
+    const status = this.ctx.storage.transactionSync(() => {
+      this.storeBatch(live, lineSeq, batch);
+      const final = message();
+      this.messages.upsert(final);
+      const status = runStatus(final);
+      this.runs.finish(live.record.id, status, Date.now(), { lineSeq, eventSeq: lastSeq });
+      return status;
+    });
+    this.adopt(live, lineSeq, { ...batch, chunks: [] });
+    return status;
+  }
+
+  /** The answer so far, or as it will be once `pending` chunks (not yet adopted) are applied to a copy. */
+  private assistantMessage(live: LiveRun, streaming: boolean, pending: UIChunk[] = []): UIMessage {
+    const message = pending.length === 0 ? live.accumulator.message() : live.accumulator.messageWith(pending);
+    // A streaming snapshot says which event it includes, so a page loaded with it resumes after that event.
+    const resume: ResumePoint | undefined = streaming ? { eventId: live.eventSeq, openPartIds: live.accumulator.openPartIds() } : undefined;
+    return { ...message, metadata: { ...(message.metadata as object | undefined), streaming, ...(resume && { resume }) } };
   }
 
   /** Writes the growing assistant message at most every 2 s (and at the end, in endRun). */
@@ -439,7 +570,12 @@ export class SessionObject extends DurableObject<Env> {
       live.materializeTimer = null;
       if (this.live !== live) return;
       live.materializedAt = Date.now();
-      this.messages.upsert(this.assistantMessage(live, true));
+      try {
+        this.messages.upsert(this.assistantMessage(live, true));
+      } catch (error) {
+        // Only a progress copy: the end writes the message again (or ends the run with an error note).
+        console.error("writing the running answer failed", error);
+      }
     };
     if (due <= 0) write();
     else live.materializeTimer = setTimeout(write, due);
@@ -565,6 +701,16 @@ export class SessionObject extends DurableObject<Env> {
   private setMeta(key: string, value: string): void {
     this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
+}
+
+/** A batch that needs no translation (a run's start and end, an error end): its JSON and snapshot. */
+function batchOf(translator: RunTranslator, chunks: UIChunk[]): TranslatedBatch {
+  return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)), state: JSON.stringify(translator.snapshot()) };
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
 function send(socket: WebSocket, frame: EdgeToHostRunFrame): void {

@@ -21,16 +21,41 @@ type ToolPart = {
 };
 
 export class MessageAccumulator {
-  readonly #parts: Part[] = [];
+  #parts: Part[] = [];
   #id: string;
   #metadata: RelayMessageMetadata | undefined;
-  readonly #openText = new Map<string, TextUIPart>();
-  readonly #openReasoning = new Map<string, ReasoningUIPart>();
-  readonly #tools = new Map<string, ToolPart>();
-  readonly #dataParts = new Map<string, StatusPart>();
+  #openText = new Map<string, TextUIPart>();
+  #openReasoning = new Map<string, ReasoningUIPart>();
+  #tools = new Map<string, ToolPart>();
+  #dataParts = new Map<string, StatusPart>();
 
   constructor(messageId: string) {
     this.#id = messageId;
+  }
+
+  /**
+   * The message as it would be after `pending` chunks, without changing this accumulator (a run's end
+   * is folded into a copy, stored, and only then adopted). O(message size).
+   */
+  messageWith(pending: readonly UIChunk[]): RelayUIMessage {
+    const copy = new MessageAccumulator(this.#id);
+    // One structuredClone of the whole state keeps the maps pointing at the same parts as the list.
+    const state = structuredClone({
+      parts: this.#parts,
+      metadata: this.#metadata,
+      openText: this.#openText,
+      openReasoning: this.#openReasoning,
+      tools: this.#tools,
+      dataParts: this.#dataParts,
+    });
+    copy.#parts = state.parts;
+    copy.#metadata = state.metadata;
+    copy.#openText = state.openText;
+    copy.#openReasoning = state.openReasoning;
+    copy.#tools = state.tools;
+    copy.#dataParts = state.dataParts;
+    for (const chunk of pending) copy.apply(chunk);
+    return copy.message();
   }
 
   apply(chunk: UIChunk): void {
@@ -133,6 +158,15 @@ export class MessageAccumulator {
       ...(this.#metadata === undefined ? {} : { metadata: this.#metadata }),
       parts: this.#parts,
     });
+  }
+
+  /** The chunk ids of the text and reasoning parts still open, by their index in message().parts. */
+  openPartIds(): Record<string, string> {
+    const ids: Record<string, string> = {};
+    for (const open of [this.#openText, this.#openReasoning]) {
+      for (const [id, part] of open) ids[String(this.#parts.indexOf(part))] = id;
+    }
+    return ids;
   }
 
   #openPart<P extends TextUIPart | ReasoningUIPart>(open: Map<string, P>, id: string, part: P): void {

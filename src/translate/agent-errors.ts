@@ -28,7 +28,6 @@ export function agentErrorMessage(data: Record<string, unknown>): string | undef
 }
 
 const ANSI_ESCAPE = /\x1B\[[0-9;]*[A-Za-z]/g;
-const JSON_ERROR_MESSAGE = /\{"error":\{[^}]*"message":"([^"]+)"[^}]*\}/;
 const ERROR_WORD = /\b(error|failed|fatal)\b/i;
 const MAX_LAST_LINE_CHARS = 300;
 
@@ -39,7 +38,7 @@ const MAX_LAST_LINE_CHARS = 300;
 export function errorFromStderr(stderr: string): string | undefined {
   const lines = stderr.replace(ANSI_ESCAPE, "").split("\n").map((line) => line.trim()).filter(Boolean);
   const text = lines.join("\n");
-  const fromJson = JSON_ERROR_MESSAGE.exec(text)?.[1];
+  const fromJson = jsonErrorMessage(text);
   if (fromJson) return fromJson;
   for (const line of lines) {
     if (!ERROR_WORD.test(line)) continue;
@@ -48,4 +47,32 @@ export function errorFromStderr(stderr: string): string | undefined {
   }
   const last = lines.at(-1);
   return last && last.length <= MAX_LAST_LINE_CHARS ? last : undefined;
+}
+
+const ERROR_OBJECT = '{"error":{';
+const MESSAGE_KEY = '"message":"';
+
+/**
+ * What /\{"error":\{[^}]*"message":"([^"]+)"[^}]*\}/ finds: after an error object's opening, the last
+ * "message" key before the first `}`, its value up to the next quote. Hand-written because that regex
+ * backtracks from every opening: 200 KB of `{"error":{"message":"` took minutes. Every opening before
+ * the same `}` shares one answer, computed once, so the scan is linear in the text.
+ */
+function jsonErrorMessage(text: string): string | undefined {
+  let objectEnd = -1;
+  let key = -1;
+  let value: string | undefined;
+  for (let start = text.indexOf(ERROR_OBJECT); start >= 0; start = text.indexOf(ERROR_OBJECT, start + 1)) {
+    const inside = start + ERROR_OBJECT.length;
+    if (objectEnd < inside) {
+      objectEnd = text.indexOf("}", inside);
+      if (objectEnd < 0) return undefined;
+      const at = text.slice(inside, objectEnd).lastIndexOf(MESSAGE_KEY);
+      key = at < 0 ? -1 : inside + at;
+      const valueEnd = key < 0 ? -1 : text.indexOf('"', key + MESSAGE_KEY.length);
+      value = valueEnd > key + MESSAGE_KEY.length && valueEnd < objectEnd ? text.slice(key + MESSAGE_KEY.length, valueEnd) : undefined;
+    }
+    if (key >= inside && value !== undefined) return value;
+  }
+  return undefined;
 }

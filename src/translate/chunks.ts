@@ -34,7 +34,18 @@ export type RelayMessageMetadata = {
   /** Well-formed lines of kinds that have nothing to show (item, plan, approval, patch, ...). */
   ignoredLines?: number;
   usage?: Usage;
+  /** Set on the stored and returned answer (not in the stream): true while its run is still going (a snapshot). */
+  streaming?: boolean;
+  /** On a streaming snapshot only: where it stands in the run's stream (see ResumePoint). */
+  resume?: ResumePoint;
 };
+
+/**
+ * Where a streaming snapshot of an answer stands in its run's stream: the id of the last event it
+ * includes, and the chunk ids of its parts that are still open (text and reasoning; keyed by the
+ * part's index in `parts`). A client continues the snapshot with the events after `eventId` alone.
+ */
+export type ResumePoint = { eventId: number; openPartIds: Record<string, string> };
 
 export type RelayDataTypes = { status: StatusData };
 

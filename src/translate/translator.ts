@@ -20,14 +20,18 @@
 // - Lines that are malformed, of an unknown kind, or the host's line-too-long marker count as
 //   `skippedLines`; known streams with nothing to show (other items, plan, approval, patch, the agent's
 //   recoverable-fault `error` stream, run_status phases other than retrying) count as `ignoredLines`.
+// - A line nested deeper than MAX_JSON_DEPTH (never parsed: structuredClone and RPC serialization of
+//   the message would overflow the stack on it) and a line the edge could not translate (`skip()`)
+//   count as `skippedLines` too and leave a visible "[error] Skipped an agent line: ..." text part.
 // Ids are `<runId>-<kind>-<n>` from a counter kept in the snapshot, so a translator restored from a
 // snapshot continues with fresh, deterministic ids. The agent's tool call ids are mapped to ours
 // (they may repeat within a run); only tools still running are remembered.
 import type { JSONValue } from "ai";
+import { MAX_JSON_DEPTH } from "../../protocol/limits.ts";
 import { agentErrorMessage, errorFromStderr, parseErrorBody } from "./agent-errors.ts";
 import type { RelayMessageMetadata, RunStatus, StatusData, UIChunk, Usage } from "./chunks.ts";
 import { DISCARDED_METADATA } from "./discarded.ts";
-import { isRecord } from "./json.ts";
+import { isRecord, jsonNestingExceeds } from "./json.ts";
 import { toolErrorText, toolOutput } from "./tool-output.ts";
 
 export interface RunEnd {
@@ -65,12 +69,20 @@ export interface TranslatorSnapshot {
 const SNAPSHOT_VERSION = 1;
 const PREPARING = "Preparing response...";
 const COMPACTING = "Optimizing session context...";
-const COMPACTION_RETRY = "\nRetrying with compacted context...";
+const COMPACTION_RETRY = `${COMPACTING}\nRetrying with compacted context...`;
 const RETRYING = "Retrying...";
 const UNNAMED_TOOL = "unknown";
+/** Usage fields kept per run (openclaw reports about ten); more would bloat every stored snapshot. */
+const MAX_USAGE_FIELDS = 32;
 
 /** Streams the agent emits that have nothing to show here. */
 const IGNORED_STREAMS = new Set(["item", "plan", "approval", "patch", "error"]);
+
+export interface TranslatorInit {
+  messageId: string;
+  runId: string;
+  snapshot?: TranslatorSnapshot;
+}
 
 export class RunTranslator {
   readonly #messageId: string;
@@ -78,7 +90,7 @@ export class RunTranslator {
   readonly #s: TranslatorSnapshot;
   #out: UIChunk[] = [];
 
-  constructor(init: { messageId: string; runId: string; snapshot?: TranslatorSnapshot }) {
+  constructor(init: TranslatorInit) {
     this.#messageId = init.messageId;
     this.#runId = init.runId;
     if (init.snapshot && init.snapshot.version !== SNAPSHOT_VERSION) {
@@ -99,6 +111,21 @@ export class RunTranslator {
     this.#expectPhase("running", "line()");
     this.#readLine(line);
     return this.#flush();
+  }
+
+  /**
+   * Counts a line nobody could translate (the caller caught a failure while translating it) and leaves
+   * a visible note in its place, so the run goes on without it.
+   */
+  skip(reason: string): UIChunk[] {
+    this.#expectPhase("running", "skip()");
+    this.#skipVisibly(reason);
+    return this.#flush();
+  }
+
+  /** An independent translator in this one's state: work on it, keep it only if that work is stored. */
+  copy(): RunTranslator {
+    return new RunTranslator({ messageId: this.#messageId, runId: this.#runId, snapshot: this.#s });
   }
 
   end(end: RunEnd): UIChunk[] {
@@ -151,6 +178,10 @@ export class RunTranslator {
 
   #readLine(line: string): void {
     if (!line.trim()) return; // blank lines carry nothing (the reference ignores them too)
+    if (jsonNestingExceeds(line, MAX_JSON_DEPTH)) {
+      this.#skipVisibly(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
+      return;
+    }
     let event: unknown;
     try {
       event = JSON.parse(line);
@@ -301,7 +332,8 @@ export class RunTranslator {
       this.#closeText();
       this.#setStatus(COMPACTING);
     } else if (data.phase === "end" && this.#s.status?.active) {
-      if (data.willRetry === true) this.#setStatus(this.#s.status.text + COMPACTION_RETRY);
+      // The note is replaced, never appended to: a run of retries must not grow it (issue 9, finding 2).
+      if (data.willRetry === true) this.#setStatus(COMPACTION_RETRY);
       else this.#settleStatus();
     }
   }
@@ -314,19 +346,27 @@ export class RunTranslator {
     this.#setStatus(typeof data.message === "string" && data.message.trim() ? data.message : RETRYING);
   }
 
-  /** openclaw's usage lines are cumulative for the run: each field keeps its latest value. */
+  /**
+   * openclaw's usage lines are cumulative for the run: each field keeps its latest value. Only the
+   * fields that changed are sent (clients deep-merge metadata), and at most MAX_USAGE_FIELDS are kept
+   * (the snapshot is stored with every frame): output stays linear in input (issue 9, finding 2).
+   */
   #usage(data: Record<string, unknown>): void {
-    const usage = { ...this.#s.usage };
-    let changed = false;
+    const usage = this.#s.usage ?? {};
+    const changed: Usage = {};
+    let count = Object.keys(usage).length;
     for (const [key, value] of Object.entries(data)) {
-      if (typeof value === "number" && Number.isFinite(value) && usage[key] !== value) {
-        usage[key] = value;
-        changed = true;
+      if (typeof value !== "number" || !Number.isFinite(value) || usage[key] === value || key === "__proto__") continue;
+      if (!Object.hasOwn(usage, key)) {
+        if (count >= MAX_USAGE_FIELDS) continue;
+        count++;
       }
+      usage[key] = value;
+      changed[key] = value;
     }
-    if (!changed) return;
+    if (count === 0) return;
     this.#s.usage = usage;
-    this.#emit({ type: "message-metadata", messageMetadata: { usage: { ...usage } } });
+    if (Object.keys(changed).length > 0) this.#emit({ type: "message-metadata", messageMetadata: { usage: changed } });
   }
 
   #startTool(agentId: string, toolName: string, input: Record<string, JSONValue>): string {
@@ -404,6 +444,7 @@ export class RunTranslator {
   }
 
   #setStatus(text: string): void {
+    if (this.#s.status?.active && this.#s.status.text === text) return; // nothing new to say
     this.#s.status = { text, active: true };
     this.#emitStatus();
   }
@@ -427,12 +468,22 @@ export class RunTranslator {
   }
 
   #showError(message: string): void {
+    this.#showNote(`[error] ${message}`);
+    this.#s.textKept = true;
+  }
+
+  /** A skipped line is counted and shown, but it is no answer: "No response from agent" still applies. */
+  #skipVisibly(reason: string): void {
+    this.#s.skippedLines++;
+    this.#showNote(`[error] Skipped an agent line: ${reason}.`);
+  }
+
+  #showNote(text: string): void {
     this.#closeOpenParts();
     const id = this.#newId("text");
     this.#emit({ type: "text-start", id });
-    this.#emit({ type: "text-delta", id, delta: `[error] ${message}` });
+    this.#emit({ type: "text-delta", id, delta: text });
     this.#emit({ type: "text-end", id });
-    this.#s.textKept = true;
   }
 
   #hasText(): boolean {

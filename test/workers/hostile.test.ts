@@ -2,7 +2,7 @@
 // counted (or shown as harmless text), every bad frame gets an error, and the good lines around them
 // all arrive exactly once, in order, in a stream the real AI SDK consumer accepts. HTTP-side hostile
 // input (tokens, bodies, ids, a second run) is covered in auth.test.ts, bad-input.test.ts and
-// session/run-lifecycle.test.ts.
+// session/run-lifecycle.test.ts. Issue 9's findings are in hostile-*.test.ts (one title per finding).
 import { describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { MAX_LINE_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";

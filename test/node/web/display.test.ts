@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { displayValue, toolOutputDisplay } from "../../../web/src/chat/tool-display.ts";
+import { imageSourceLabel } from "../../../web/src/image-source.ts";
 import { relativeTime } from "../../../web/src/relative-time.ts";
 
 describe("tool display", () => {
@@ -25,5 +26,15 @@ describe("relativeTime", () => {
     expect(relativeTime(now - 3 * 60_000, now, "en")).toBe("3 minutes ago");
     expect(relativeTime(now - 2 * 3_600_000, now, "en")).toBe("2 hours ago");
     expect(relativeTime(now - 86_400_000, now, "en")).toBe("yesterday");
+  });
+});
+
+describe("imageSourceLabel", () => {
+  const page = "https://relay.example/chat/abc";
+  it("names the host an image would be fetched from", () => {
+    expect(imageSourceLabel("https://evil.example:8443/x.png?leak=1", page)).toBe("evil.example:8443");
+    expect(imageSourceLabel("/assets/logo.png", page)).toBe("relay.example");
+    expect(imageSourceLabel("data:image/png;base64,AAAA", page)).toBe("data embedded in the message");
+    expect(imageSourceLabel("http://[::1", page)).toBe("http://[::1");
   });
 });

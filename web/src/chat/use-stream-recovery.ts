@@ -1,14 +1,11 @@
 // Keeps the page attached to a run when its stream is cut (network loss, a proxy or the relay
 // dropping the connection): resume with backoff until the run's stream is back or the run is over.
 //
-// Why replaying from the start gives "no repeated or missing words": useChat's resume GET sends no
-// Last-Event-ID, so the relay replays the current run from its first event. The transport declares
-// `resumeStreamIsReplay`, so the AI SDK empties the assistant message on the replay's first `start`
-// chunk and rebuilds it, under the same message id, from the replayed chunks. What was on screen
-// before the drop is replaced rather than appended to (nothing repeats), and the replay holds every
-// event since the run began (nothing is missing). The price is re-reading the run so far, which the
-// relay streams from storage in pages. Asking for only the missed events with Last-Event-ID would
-// need the SSE ids, which DefaultChatTransport's parser drops.
+// Why a resume gives "no repeated or missing words": the transport (relay-transport.ts) asks for the
+// events after the last one it applied (Last-Event-ID) and hands the AI SDK the answer it already held
+// followed by those events; the SDK rebuilds the message, under the same id, from that stream's
+// `start`. What was on screen is replaced rather than appended to, and the relay's replay holds every
+// event after the id, so nothing is missing; only the missed events cross the network.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { reconnectDelayMs } from "./reconnect-delay.ts";
 import type { StreamEvent } from "./stream-watch.ts";

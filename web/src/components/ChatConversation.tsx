@@ -55,14 +55,22 @@ export function ChatConversation(props: Props) {
   const chatRef = useRef<ReturnType<typeof useChat<RelayUIMessage>> | null>(null);
   const streamEventRef = useRef<(event: StreamEvent) => void>(() => {});
 
+  // A page (re)loaded in the middle of an answer resumes after what the loaded snapshot already shows:
+  // the history it mounted with here, later loads in reload().
+  const transport = useMemo(() => {
+    const created = createRelayTransport(token, (event) => streamEventRef.current(event));
+    created.continueFrom(sessionId, initialMessages);
+    return created;
+  }, [token, sessionId]);
   const reload = useCallback(async () => {
     const page = await api.loadMessages(sessionId);
     const chat = chatRef.current;
     if (!chat) return;
     const { messages, joined } = withLatestPage(chat.messages, page.messages);
+    transport.continueFrom(sessionId, messages);
     chat.setMessages(messages);
     if (!joined) setHasOlder(page.hasOlder);
-  }, [api, sessionId]);
+  }, [api, sessionId, transport]);
 
   const loadOlder = useCallback(async () => {
     const first = chatRef.current?.messages[0];
@@ -95,7 +103,6 @@ export function ChatConversation(props: Props) {
       if (event !== "cut") refreshRelayState();
     };
   });
-  const transport = useMemo(() => createRelayTransport(token, (event) => streamEventRef.current(event)), [token]);
 
   const chat = useChat<RelayUIMessage>({
     id: sessionId,

@@ -1,0 +1,50 @@
+// One frame's agent lines through the translator, off to the side (docs/architecture.md, "Rules every
+// handler keeps"): the run's own translator is never touched; the caller stores what comes back and only
+// then adopts the returned translator. A line whose translation throws (a translator bug, a value
+// nothing expected) is skipped with a visible note and the frame goes on, so the host always gets an
+// ack instead of resending the same frame for ever.
+import type { UIChunk } from "./chunks.ts";
+import type { RunTranslator } from "./translator.ts";
+
+export interface TranslatedBatch {
+  /** The translator after the batch; adopt it once the batch is stored. */
+  translator: RunTranslator;
+  chunks: UIChunk[];
+  /** Each chunk's JSON, as stored and sent. */
+  jsons: string[];
+  /** The translator's snapshot after the batch, as stored with it. */
+  state: string;
+}
+
+export function translateBatch(from: RunTranslator, lines: readonly string[]): TranslatedBatch {
+  let translator = from.copy();
+  const chunks: UIChunk[] = [];
+  const jsons: string[] = [];
+  // What was done to each line so far, to rebuild the translator's state after a line that failed midway.
+  const done: ((translator: RunTranslator) => UIChunk[])[] = [];
+  for (const line of lines) {
+    try {
+      const out = translator.line(line);
+      const outJsons = out.map((chunk) => JSON.stringify(chunk));
+      chunks.push(...out);
+      jsons.push(...outJsons);
+      done.push((again) => again.line(line));
+    } catch (error) {
+      // The translator may have changed halfway: start again from `from` and redo the lines before this
+      // one (it is deterministic, so their chunks come out the same and are already kept). A safety
+      // net, not a path: hostile input is handled by the translator itself (e.g. its depth check).
+      translator = from.copy();
+      for (const redo of done) redo(translator);
+      const reason = `the relay could not translate it (${describe(error)})`;
+      const skipped = translator.skip(reason);
+      chunks.push(...skipped);
+      jsons.push(...skipped.map((chunk) => JSON.stringify(chunk)));
+      done.push((again) => again.skip(reason));
+    }
+  }
+  return { translator, chunks, jsons, state: JSON.stringify(translator.snapshot()) };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
