@@ -1,4 +1,4 @@
-// Reads a request body as text without ever holding more than `limit` bytes of it.
+// Reads a request body (as text, or as JSON) without ever holding more than `limit` bytes of it.
 import { jsonError } from "./http-errors.ts";
 
 export async function readBodyWithLimit(request: Request, limit: number): Promise<{ ok: true; text: string } | { ok: false; response: Response }> {
@@ -29,5 +29,16 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
     return { ok: false, response: jsonError(400, "request body is not valid UTF-8") };
+  }
+}
+
+/** The body parsed as JSON; a body that is not JSON is a 400. */
+export async function readJsonWithLimit(request: Request, limit: number): Promise<{ ok: true; json: unknown } | { ok: false; response: Response }> {
+  const body = await readBodyWithLimit(request, limit);
+  if (!body.ok) return body;
+  try {
+    return { ok: true, json: JSON.parse(body.text) };
+  } catch {
+    return { ok: false, response: jsonError(400, "request body is not JSON") };
   }
 }

@@ -6,7 +6,7 @@ import { moveChatSchema, parseChatRequest, sessionIdSchema } from "../chat-reque
 import { jsonError } from "../http-errors.ts";
 import { CHATS_PAGE_ROWS, MAX_HISTORY_PAGE_MESSAGES, OLDER_CHATS_HEADER } from "../../protocol/paging.ts";
 import { parseSessionCursor } from "../session-index/session-index.ts";
-import { readBodyWithLimit } from "../request-body.ts";
+import { readJsonWithLimit } from "../request-body.ts";
 
 export const chatRoutes = new Hono<{ Bindings: Env }>();
 
@@ -14,15 +14,9 @@ export const chatRoutes = new Hono<{ Bindings: Env }>();
 const MOVE_BODY_BYTES = 1024;
 
 chatRoutes.post("/chat", async (c) => {
-  const body = await readBodyWithLimit(c.req.raw, MAX_REQUEST_BYTES);
+  const body = await readJsonWithLimit(c.req.raw, MAX_REQUEST_BYTES);
   if (!body.ok) return body.response;
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch {
-    return jsonError(400, "request body is not JSON");
-  }
-  const parsed = parseChatRequest(json);
+  const parsed = parseChatRequest(body.json);
   if (!parsed.ok) return jsonError(400, parsed.error);
   return c.env.SESSION.getByName(parsed.request.sessionId).startChat(parsed.request);
 });
@@ -51,15 +45,9 @@ chatRoutes.post("/chat/:id/abort", async (c) => c.json(await c.env.SESSION.getBy
 
 // Moving a chat to another host is its own request: the agent there starts without the chat's memory.
 chatRoutes.post("/chat/:id/host", async (c) => {
-  const body = await readBodyWithLimit(c.req.raw, MOVE_BODY_BYTES);
+  const body = await readJsonWithLimit(c.req.raw, MOVE_BODY_BYTES);
   if (!body.ok) return body.response;
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch {
-    return jsonError(400, "request body is not JSON");
-  }
-  const parsed = moveChatSchema.safeParse(json);
+  const parsed = moveChatSchema.safeParse(body.json);
   if (!parsed.success) return jsonError(400, `invalid field hostId: ${parsed.error.issues[0]?.message ?? "required"}`);
   return c.env.SESSION.getByName(c.req.param("id")).moveToHost(parsed.data.hostId);
 });

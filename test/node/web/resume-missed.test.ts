@@ -37,6 +37,17 @@ const RUN: UIChunk[] = [
 const FIRST_ID = 11;
 const idOf = (index: number) => String(FIRST_ID + index);
 
+/** The relay's side: its accumulator folded the first `cut` chunks, and history() adds where it stands. */
+function streamingSnapshot(cut: number): RelayUIMessage {
+  const accumulator = new MessageAccumulator("assistant-r1");
+  for (const chunk of RUN.slice(0, cut)) accumulator.apply(chunk);
+  const message = accumulator.message();
+  return {
+    ...message,
+    metadata: { ...message.metadata, streaming: true, resume: { eventId: FIRST_ID + cut - 1, openPartIds: accumulator.openPartIds() } },
+  };
+}
+
 /** The message the AI SDK builds from `chunks`. */
 async function sdkMessage(chunks: UIMessageChunk[]): Promise<unknown> {
   const stream = new ReadableStream<UIMessageChunk>({
@@ -95,14 +106,7 @@ describe("RunCursor", () => {
 
   it("continues a streaming snapshot from GET /messages with the events after it alone", async () => {
     for (const cut of [3, 9, 14, 25]) {
-      // The relay's side: its accumulator folded the first `cut` chunks; history() adds where it stands.
-      const accumulator = new MessageAccumulator("assistant-r1");
-      for (const chunk of RUN.slice(0, cut)) accumulator.apply(chunk);
-      const message = accumulator.message();
-      const snapshot: RelayUIMessage = {
-        ...message,
-        metadata: { ...message.metadata, streaming: true, resume: { eventId: FIRST_ID + cut - 1, openPartIds: accumulator.openPartIds() } },
-      };
+      const snapshot = streamingSnapshot(cut);
       const cursor = RunCursor.fromSnapshot(snapshot);
       expect(cursor?.lastEventId).toBe(FIRST_ID + cut - 1);
       const continued = [...cursor!.replay(), ...RUN.slice(cut)];
@@ -185,13 +189,7 @@ describe("the relay transport across a cut", () => {
 
   it("resumes a reloaded page's snapshot after the event it includes", async () => {
     const cut = 20;
-    const accumulator = new MessageAccumulator("assistant-r1");
-    for (const chunk of RUN.slice(0, cut)) accumulator.apply(chunk);
-    const message = accumulator.message();
-    const snapshot: RelayUIMessage = {
-      ...message,
-      metadata: { ...message.metadata, streaming: true, resume: { eventId: FIRST_ID + cut - 1, openPartIds: accumulator.openPartIds() } },
-    };
+    const snapshot = streamingSnapshot(cut);
     const seen: Headers[] = [];
     vi.stubGlobal("fetch", async (_url: string, init: RequestInit = {}) => {
       seen.push(new Headers(init.headers));
