@@ -1,7 +1,7 @@
 // What `service install` writes, rendered without I/O; and, where systemd-analyze is installed, checked
 // by systemd's own parser.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -94,5 +94,32 @@ describe("the launchd agent", () => {
     expect(plist).toContain("<key>PATH</key><string>/home/me/.npm-global/bin:/usr/local/bin:/usr/bin:/bin</string>");
     expect(plist).toContain("<key>StandardErrorPath</key><string>/Users/me/Library/Logs/agent-relay-host.log</string>");
     expect(plist).toContain("<key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>");
+  });
+});
+
+describe("agent-host/README.md", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+  it("shows the unit and the plist exactly as service install writes them", () => {
+    const linux: ServiceSpec = {
+      node: "/usr/local/bin/node",
+      entry: "/usr/local/lib/node_modules/agent-relay-host/dist/cli.js",
+      args: ["--url=https://relay.example.workers.dev", "--cwd=/home/me/projects/main"],
+      workingDirectory: "/home/me/projects/main",
+      path: "/home/me/.local/bin:/usr/local/bin:/usr/bin:/bin",
+      tokenFile: "/home/me/.config/agent-relay/host-token",
+      logFile: "",
+    };
+    const mac: ServiceSpec = {
+      node: "/opt/homebrew/bin/node",
+      entry: "/opt/homebrew/lib/node_modules/agent-relay-host/dist/cli.js",
+      args: ["--url=https://relay.example.workers.dev", "--cwd=/Users/me/projects/main"],
+      workingDirectory: "/Users/me/projects/main",
+      path: "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin",
+      tokenFile: "/Users/me/.config/agent-relay/host-token",
+      logFile: "/Users/me/Library/Logs/agent-relay-host.log",
+    };
+    expect(readme).toContain(`\`\`\`ini\n${renderSystemdUnit(linux)}\`\`\``);
+    expect(readme).toContain(`\`\`\`xml\n${renderLaunchdPlist(mac)}\`\`\``);
   });
 });
