@@ -2,7 +2,7 @@
 // the tarball installed into an empty folder outside the repository (its dependencies from npm's
 // cache), and the installed `agent-relay-host` command answering a chat through `wrangler dev`.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +17,8 @@ const run = promisify(execFile);
 const relay = new WranglerDev();
 const work = mkdtempSync(join(tmpdir(), "agent-relay-host-package-"));
 const app = join(work, "app");
+const tokenFile = join(work, "host-token");
+const FAKE_OPENCLAW = join(PROJECT_ROOT, "agent-host/test/fixtures/fake-openclaw.mjs");
 let host: GroupProcess | undefined;
 
 /**
@@ -40,7 +42,46 @@ async function packAndInstall(): Promise<string> {
   return packed!.filename;
 }
 
+function startInstalledHost(args: string[], env: NodeJS.ProcessEnv = {}): GroupProcess {
+  return spawnGroup(join(app, "node_modules/.bin/agent-relay-host"), ["--url", relay.url, "--host-id", "packaged-host", "--token-file", tokenFile, ...args], {
+    cwd: app,
+    env: { ...userEnvironment(), ...env },
+  });
+}
+
+/** Stops the host and waits until the relay has seen it go, so the next one is the only host. */
+async function stopHost(): Promise<void> {
+  await host?.stop();
+  host = undefined;
+  const deadline = Date.now() + 20_000;
+  while ((await relay.hostsConnected()) > 0) {
+    if (Date.now() > deadline) throw new Error("the relay still counts the stopped host after 20 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sends `text` as a new chat's first message; returns the answer as the AI SDK builds it, checked equal to the stored one. */
+async function chat(sessionId: string, text: string): Promise<UIMessage> {
+  const response = await fetch(`${relay.url}/api/chat`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${relay.relayToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ id: sessionId, messages: [{ id: `u-${sessionId}`, role: "user", parts: [{ type: "text", text }] }], trigger: "submit-message" }),
+  });
+  expect(response.status).toBe(200);
+  const { events } = await readRunResiliently(response, (lastEventId) =>
+    fetch(`${relay.url}/api/chat/${sessionId}/stream`, { headers: { authorization: `Bearer ${relay.relayToken}`, "last-event-id": String(lastEventId) } }),
+  );
+  const answer = await consumeWithAiSdk(events);
+  expect(await relay.storedAnswer(sessionId)).toEqual(answer);
+  return answer;
+}
+
+function answerText(message: UIMessage): string {
+  return message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
+}
+
 beforeAll(async () => {
+  writeFileSync(tokenFile, relay.hostToken, { mode: 0o600 });
   await Promise.all([relay.start(), packAndInstall()]);
 });
 
@@ -61,28 +102,43 @@ describe("the packed agent-relay-host, installed in an empty folder", () => {
   });
 
   it("runs from there with the fixture agent and answers a chat end to end", async () => {
-    const tokenFile = join(work, "host-token");
-    writeFileSync(tokenFile, relay.hostToken, { mode: 0o600 });
-    host = spawnGroup(
-      join(app, "node_modules/.bin/agent-relay-host"),
-      ["--url", relay.url, "--agent", "jsonl", "--command", JSON.stringify([process.execPath, FIXTURE_AGENT, "--say", "{message}", "--delay", "5"]), "--host-id", "packaged-host", "--token-file", tokenFile],
-      { cwd: app, env: userEnvironment() },
-    );
+    host = startInstalledHost(["--agent", "jsonl", "--command", JSON.stringify([process.execPath, FIXTURE_AGENT, "--say", "{message}", "--delay", "5"])]);
     await waitForHosts(() => relay.hostsConnected(), 1, host);
 
     const text = "hello from the packed host";
-    const response = await fetch(`${relay.url}/api/chat`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${relay.relayToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ id: "packaged", messages: [{ id: "u-packaged", role: "user", parts: [{ type: "text", text }] }], trigger: "submit-message" }),
-    });
-    expect(response.status).toBe(200);
-    const { events } = await readRunResiliently(response, (lastEventId) =>
-      fetch(`${relay.url}/api/chat/packaged/stream`, { headers: { authorization: `Bearer ${relay.relayToken}`, "last-event-id": String(lastEventId) } }),
-    );
-    const answer: UIMessage = await consumeWithAiSdk(events);
-    expect(answer.parts.map((part) => (part.type === "text" ? part.text : "")).join("").trim()).toBe(text);
-    expect(await relay.storedAnswer("packaged")).toEqual(answer);
+    const answer = await chat("packaged", text);
+    expect(answerText(answer).trim()).toBe(text);
     expect(host.output()).toContain("control: connected to");
+    await stopHost();
+  });
+
+  it("runs openclaw through its preload module, shipped next to the bundle", async () => {
+    expect(existsSync(join(app, "node_modules/agent-relay-host/dist/openclaw-preload.mjs"))).toBe(true);
+    host = startInstalledHost(["--agent", "openclaw", "--command", JSON.stringify([process.execPath, FAKE_OPENCLAW, "agent", "--session-id={session}", "--message={message}", "--json"])], {
+      FAKE_OPENCLAW_EVENTS: join(PROJECT_ROOT, "test/fixtures/openclaw-events/final.jsonl"),
+    });
+    await waitForHosts(() => relay.hostsConnected(), 1, host);
+    const answer = await chat("packaged-openclaw", "read the file");
+    // the bus events reached the relay: only the preload module writes them
+    expect(answerText(answer)).toContain("Let me read the file.");
+    expect(answerText(answer)).not.toContain("[error]");
+    await stopHost();
+  });
+
+  it("service install from the installed package writes a unit that runs the installed dist/cli.js", async () => {
+    const home = join(work, "home");
+    const bin = join(work, "fake-bin");
+    mkdirSync(home);
+    mkdirSync(bin);
+    writeFileSync(join(bin, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const { stdout } = await run(join(app, "node_modules/.bin/agent-relay-host"), ["service", "install", "--url", relay.url, "--cwd", app, "--token-file", tokenFile], {
+      // XDG_CONFIG_HOME: the offline wrangler environment points it into the repository
+      env: { ...userEnvironment(), HOME: home, XDG_CONFIG_HOME: undefined, PATH: [bin, dirname(process.execPath)].join(delimiter) },
+    });
+    expect(stdout).toContain("agent-relay-host.service is enabled and started");
+    const unit = readFileSync(join(home, ".config/systemd/user/agent-relay-host.service"), "utf8");
+    const entry = realpathSync(join(app, "node_modules/agent-relay-host/dist/cli.js"));
+    expect(unit).toContain(`ExecStart=${process.execPath} ${entry} --url=${relay.url} --cwd=${app} --token-file=${join(home, ".config/agent-relay/host-token")}\n`);
+    expect(readFileSync(join(home, ".config/agent-relay/host-token"), "utf8").trim()).toBe(relay.hostToken);
   });
 });
