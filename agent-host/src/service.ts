@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, HOST_FLAGS, loadConfig, readTokenFile } from "./config.ts";
 import { LAUNCHD_LABEL, renderLaunchdPlist, renderSystemdUnit, ServiceSpecError, SYSTEMD_UNIT_NAME, type ServiceSpec } from "./service-units.ts";
 
-export const SERVICE_HELP = `agent-relay-host service: keep the host running, as a systemd user service (Linux) or a
+const SERVICE_HELP = `agent-relay-host service: keep the host running, as a systemd user service (Linux) or a
 launchd agent (macOS).
 
   agent-relay-host service install --url <relay URL> --token-file <path|-> [host options]
@@ -26,8 +26,8 @@ launchd agent (macOS).
 Exit status: 0 done, 1 the service manager failed (nothing left half-installed), 2 bad options.
 `;
 
-export const EXIT_SERVICE_FAILED = 1;
-export const EXIT_SERVICE_USAGE = 2;
+const EXIT_SERVICE_FAILED = 1;
+const EXIT_SERVICE_USAGE = 2;
 
 export interface ServiceContext {
   platform: NodeJS.Platform;
@@ -42,7 +42,7 @@ export interface ServiceContext {
   readToken?: (path: string) => string;
 }
 
-export class ServiceError extends Error {}
+class ServiceError extends Error {}
 
 interface ServiceFiles {
   manager: "systemd" | "launchd";
@@ -52,7 +52,7 @@ interface ServiceFiles {
   logFile: string;
 }
 
-export function serviceFiles(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): ServiceFiles {
+function serviceFiles(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): ServiceFiles {
   const home = env.HOME || homedir();
   const config = env.XDG_CONFIG_HOME || join(home, ".config");
   const tokenFile = join(config, "agent-relay", "host-token");
@@ -97,7 +97,7 @@ export function runServiceCommand(argv: readonly string[], context: ServiceConte
  * when it came from there, then the absolute --cwd. Each as --name=value, so a value starting with `-`
  * stays a value.
  */
-export function serviceArgs(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string[] {
+function serviceArgs(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string[] {
   const { tokens } = parseArgs({ args: [...args], options: HOST_FLAGS, strict: true, allowPositionals: false, tokens: true });
   const kept: string[] = [];
   let hasUrl = false;
