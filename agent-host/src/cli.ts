@@ -1,10 +1,13 @@
-// Entry point: `node agent-host/src/cli.ts --url <edge> ...` (Node >= 24, TypeScript run directly).
+// Entry point: `agent-relay-host --url <edge> ...` (built to dist/cli.js, Node >= 22), or in a clone
+// `node agent-host/src/cli.ts ...` (Node >= 24, TypeScript run directly). `... service ...`: service.ts.
+import { fileURLToPath } from "node:url";
 import { templateWarning } from "./adapters/argv-template.ts";
 import { jsonlAdapter } from "./adapters/jsonl.ts";
 import { openclawAdapter } from "./adapters/openclaw.ts";
 import { ConfigError, HELP, loadConfig, type HostConfig } from "./config.ts";
 import { AgentHost } from "./host.ts";
 import { count, createLog } from "./log.ts";
+import { runServiceCommand } from "./service.ts";
 
 const EXIT_BAD_CONFIG = 2;
 const EXIT_TOKEN_REFUSED = 3;
@@ -21,6 +24,18 @@ function readConfig(): HostConfig {
     process.stderr.write(`agent-host: ${error.message} (see --help)\n`);
     process.exit(EXIT_BAD_CONFIG);
   }
+}
+
+if (process.argv[2] === "service") {
+  process.exit(runServiceCommand(process.argv.slice(3), {
+    platform: process.platform,
+    env: process.env,
+    entry: fileURLToPath(import.meta.url),
+    node: process.execPath,
+    uid: process.getuid?.() ?? 0,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  }));
 }
 
 const config = readConfig();

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { z } from "zod";
 import { ID_PATTERN, MAX_RUNS_PER_HOST } from "../../protocol/limits.ts";
 import { checkTemplate, parseCommandLine } from "./adapters/argv-template.ts";
@@ -38,7 +38,9 @@ export class ConfigError extends Error {}
 
 export const HELP = `agent-host: runs your agent CLI for an agent-relay edge and streams its output there.
 
-Usage: node agent-host/src/cli.ts --url <edge URL> [options]
+Usage: agent-relay-host --url <edge URL> --token-file <path|-> [options]
+       agent-relay-host service install|uninstall|status [options]
+                       (run it as a systemd user service or a launchd agent; service --help)
 
   --url <url>          The relay's base URL, e.g. https://relay.example.workers.dev or
                        http://127.0.0.1:8787 (http -> ws, https -> wss). Env: RELAY_URL.
@@ -106,6 +108,22 @@ const flagsSchema = z.object({
   hostId: z.string().regex(ID_PATTERN, "--host-id must match [A-Za-z0-9_-]{1,128}").default(defaultHostId),
 });
 
+/** The host's flags for parseArgs (`service install` passes them on to the service it writes). */
+export const HOST_FLAGS = {
+  url: { type: "string" },
+  token: { type: "string" },
+  "token-file": { type: "string" },
+  agent: { type: "string" },
+  command: { type: "string" },
+  cwd: { type: "string" },
+  env: { type: "string", multiple: true },
+  "max-runs": { type: "string" },
+  "max-unacked-mib": { type: "string" },
+  "batch-ms": { type: "string" },
+  "host-id": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
 /**
  * Parse argv (without node and the script) and env. Returns "help" when --help was asked for.
  * `readToken` reads `--token-file` (`-`: standard input).
@@ -117,20 +135,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, read
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        url: { type: "string" },
-        token: { type: "string" },
-        "token-file": { type: "string" },
-        agent: { type: "string" },
-        command: { type: "string" },
-        cwd: { type: "string" },
-        env: { type: "string", multiple: true },
-        "max-runs": { type: "string" },
-        "max-unacked-mib": { type: "string" },
-        "batch-ms": { type: "string" },
-        "host-id": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: HOST_FLAGS,
     }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
