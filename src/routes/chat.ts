@@ -6,15 +6,15 @@ import { moveChatSchema, parseChatRequest, sessionIdSchema } from "../chat-reque
 import { jsonError } from "../http-errors.ts";
 import { CHATS_PAGE_ROWS, MAX_HISTORY_PAGE_MESSAGES, OLDER_CHATS_HEADER } from "../../protocol/paging.ts";
 import { parseSessionCursor } from "../session-index/session-index.ts";
-import { readJsonWithLimit } from "../request-body.ts";
+import { limitBody, readJson } from "../request-body.ts";
 
 export const chatRoutes = new Hono<{ Bindings: Env }>();
 
 /** POST /api/chat/:id/host carries one host id. */
 const MOVE_BODY_BYTES = 1024;
 
-chatRoutes.post("/chat", async (c) => {
-  const body = await readJsonWithLimit(c.req.raw, MAX_REQUEST_BYTES);
+chatRoutes.post("/chat", limitBody(MAX_REQUEST_BYTES), async (c) => {
+  const body = await readJson(c);
   if (!body.ok) return body.response;
   const parsed = parseChatRequest(body.json);
   if (!parsed.ok) return jsonError(400, parsed.error);
@@ -44,8 +44,8 @@ chatRoutes.get("/chat/:id/stream", async (c) => {
 chatRoutes.post("/chat/:id/abort", async (c) => c.json(await c.env.SESSION.getByName(c.req.param("id")).abort()));
 
 // Moving a chat to another host is its own request: the agent there starts without the chat's memory.
-chatRoutes.post("/chat/:id/host", async (c) => {
-  const body = await readJsonWithLimit(c.req.raw, MOVE_BODY_BYTES);
+chatRoutes.post("/chat/:id/host", limitBody(MOVE_BODY_BYTES), async (c) => {
+  const body = await readJson(c);
   if (!body.ok) return body.response;
   const parsed = moveChatSchema.safeParse(body.json);
   if (!parsed.success) return jsonError(400, `invalid field hostId: ${parsed.error.issues[0]?.message ?? "required"}`);
