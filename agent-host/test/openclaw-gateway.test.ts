@@ -1,8 +1,9 @@
 // The default adapter, `--agent openclaw`, through the real host process against a fake edge and a fake
 // openclaw gateway that speaks the gateway's real handshake and frames (support/fake-gateway.ts).
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StartFrame } from "../../protocol/host.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
@@ -193,4 +194,63 @@ describe("agent host with the openclaw gateway adapter", () => {
     expect(gw.refusedConnects).toEqual(["protocol mismatch"]);
     expect(relay.hellos).toEqual([]);
   });
+});
+
+describe("agent host with a gateway it starts itself", () => {
+  const FAKE_OPENCLAW = fileURLToPath(new URL("./fixtures/fake-openclaw", import.meta.url));
+  type Entry = { started?: number; args?: string[]; env?: Record<string, string>; request?: { method: string; params: unknown } };
+  const entries = (file: string): Entry[] =>
+    existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Entry) : [];
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("starts openclaw's gateway on loopback, turns its heartbeats off, restarts it when it dies, and stops it with the host", async () => {
+    const relay = await edge();
+    const dir = mkdtempSync(join(tmpdir(), "agent-host-managed-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const logFile = join(dir, "gateway.jsonl");
+    const { OPENCLAW_GATEWAY_URL: _u, OPENCLAW_GATEWAY_TOKEN: _t, OPENCLAW_GATEWAY_PORT: _p, ...base } = process.env;
+    const running = startHost(["--url", relay.url, "--host-id", "test-host", "--openclaw-bin", FAKE_OPENCLAW], {
+      ...base,
+      RELAY_HOST_TOKEN: TOKEN,
+      AGENT_RELAY_STATE_DIR: join(dir, "state"),
+      // openclaw's settings name no gateway: the host runs its own
+      OPENCLAW_CONFIG_PATH: join(dir, "openclaw.json"),
+      FAKE_OPENCLAW_NODE: process.execPath,
+      FAKE_GATEWAY_LOG: logFile,
+    });
+    cleanups.push(() => running.stop());
+
+    await relay.waitFor(() => relay.hellos.length > 0, "hello once the gateway is up");
+    const [first] = entries(logFile);
+    expect(first?.args).toEqual(["gateway", "run", "--port", expect.any(String), "--bind", "loopback", "--auth", "token", "--token", expect.any(String), "--allow-unconfigured"]);
+    expect(first?.env).toMatchObject({ OPENCLAW_DISABLE_BONJOUR: "1", OPENCLAW_NO_RESPAWN: "1", OPENCLAW_SKIP_CHANNELS: "1" });
+    await relay.waitFor(() => entries(logFile).some((entry) => entry.request?.method === "set-heartbeats"), "set-heartbeats");
+    expect(entries(logFile).find((entry) => entry.request?.method === "set-heartbeats")?.request?.params).toEqual({ enabled: false });
+
+    relay.sendControl({ ...start("m1", "chat-m"), message: "stall please" });
+    await relay.waitFor(() => (relay.runs.get("m1")?.lines.length ?? 0) >= 3, "the first words");
+    process.kill(first!.started!, "SIGKILL");
+    await relay.waitFor(() => relay.run("m1").exit !== undefined, "the cut turn's exit", 5_000);
+    expect(relay.run("m1").exit?.error).toMatch(/^lost the openclaw gateway mid-turn/);
+    await running.waitForLog(/openclaw gateway: stopped after .* \(signal SIGKILL\); restarting in/);
+
+    await relay.waitFor(() => entries(logFile).filter((entry) => entry.started).length === 2, "a second gateway process", 20_000);
+    relay.sendControl(start("m2", "chat-m"));
+    await relay.waitFor(() => relay.runs.get("m2")?.exit !== undefined, "the next turn's exit", 30_000);
+    expect(relay.run("m2").exit, running.log).toMatchObject({ code: 0 });
+    expect(relay.run("m2").lines).toHaveLength(capturePayloads("final.jsonl").length);
+
+    const second = entries(logFile).filter((entry) => entry.started)[1]!.started!;
+    expect(alive(second)).toBe(true);
+    await running.stop();
+    expect((await running.exited).code).toBe(0);
+    expect(alive(second)).toBe(false);
+  }, 60_000);
 });

@@ -64,8 +64,8 @@ export function openclawGatewayBackend(config: GatewayBackendConfig, log: Log): 
       log,
       // operator.admin for set-heartbeats: a gateway the host starts runs no turn nobody asked for.
       scopes: [...OPERATOR_SCOPES, "operator.admin"],
-      onConnected: async (connection) => {
-        await connection.request("set-heartbeats", { enabled: false });
+      onConnected: async (request) => {
+        await request("set-heartbeats", { enabled: false });
       },
     });
     link = own;

@@ -15,6 +15,8 @@ export const GATEWAY_CLIENT_PACKAGE = "@openclaw/gateway-client 2026.9.1";
 /** What the host asks for: chat (read/write) and answering exec approvals. */
 export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.approvals"];
 
+export type GatewayRequest = <T = Record<string, unknown>>(method: string, params: unknown, timeoutMs?: number) => Promise<T>;
+
 export interface GatewayEvent {
   event: string;
   payload: Record<string, unknown>;
@@ -38,8 +40,8 @@ export interface GatewayLinkOptions {
   identity: DeviceIdentityStore;
   scopes?: string[];
   log: Log;
-  /** Runs after every hello-ok, before the link counts as ready. */
-  onConnected?: (link: GatewayLink) => Promise<void>;
+  /** Runs after every hello-ok, before the link counts as ready (and runs may send). */
+  onConnected?: (request: GatewayRequest) => Promise<void>;
 }
 
 /** The gateway speaks a wire version this host does not: nothing will work until one of them changes. */
@@ -171,7 +173,9 @@ export class GatewayLink {
 
   async #ready(client: GatewayClient, how: string): Promise<void> {
     try {
-      await this.#options.onConnected?.(this);
+      await this.#options.onConnected?.((method, params, timeoutMs) =>
+        client.request(method, params, timeoutMs === undefined ? undefined : { timeoutMs }),
+      );
     } catch (error) {
       this.#options.log(`openclaw gateway: setting up the connection failed: ${(error as Error).message}`);
     }
@@ -189,9 +193,13 @@ export class GatewayLink {
     this.#dropped(reason);
   }
 
-  /** The connection is gone: every run that waits for events learns it now (it cannot resume). */
+  /**
+   * The connection is gone: every run that waits for its events learns it now (they cannot come on
+   * another connection). Runs that wait for the link to be ready have sent nothing yet and keep waiting.
+   */
   #dropped(reason: string): void {
-    if (this.#connected) this.#options.log(`openclaw gateway: disconnected: ${reason}`);
+    if (!this.#connected) return;
+    this.#options.log(`openclaw gateway: disconnected: ${reason}`);
     this.#connected = false;
     const runs = [...this.#runs.values()];
     this.#runs.clear();
