@@ -67,7 +67,6 @@ export class ManagedGateway {
     const [bin, ...leading] = command;
     const startedAt = performance.now();
     const stderr = new StderrTail(MAX_STDERR_TAIL_CHARS);
-    log(`openclaw gateway: starting \`${command.join(" ")} gateway run --port ${port} --bind loopback\``);
     const child = spawn(bin!, [...leading, ...managedGatewayArgs(port, token)], {
       cwd,
       env: { ...env, ...MANAGED_GATEWAY_ENV },
@@ -75,6 +74,7 @@ export class ManagedGateway {
       detached: true, // its own process group: stopping it reaches its workers too
     });
     this.#child = child;
+    log(`openclaw gateway: started \`${command.join(" ")} gateway run --port ${port} --bind loopback\` (pid ${child.pid ?? "none"})`);
     child.stdout.resume(); // its log lines are not ours to keep; a full pipe would block it
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     this.#exited = new Promise((resolve) => {
