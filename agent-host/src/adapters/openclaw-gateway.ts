@@ -22,6 +22,8 @@ const SEND_TIMEOUT_MS = 15_000;
 const END_GRACE_MS = 2_000;
 /** After `chat.abort` (20-40 ms measured), how long before the turn is ended without the gateway's word. */
 const ABORT_GRACE_MS = 5_000;
+/** How long a message openclaw queued into another run of the session may wait for that run to answer. */
+const QUEUED_ANSWER_MS = 120_000;
 
 export function sessionKeyFor(agentSessionId: string): string {
   return `agent:main:${agentSessionId}`;
@@ -49,14 +51,20 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   let ended = false;
   let sent = false;
   let aborted = false;
-  let lastSeq = -1;
+  /** Highest agent event seq seen, per gateway run (ours, and one openclaw answers the message in). */
+  const lastSeq = new Map<string, number>();
+  let ownEvents = 0;
+  /** A run of openclaw's own on this session that the message was queued into (see below). */
+  let adopted: string | undefined;
   let endTimer: NodeJS.Timeout | undefined;
+  let queuedTimer: NodeJS.Timeout | undefined;
   const unlisten: (() => void)[] = [];
 
   const finish = (exit: Partial<AgentExit> = {}) => {
     if (ended) return;
     ended = true;
     clearTimeout(endTimer);
+    clearTimeout(queuedTimer);
     for (const stop of unlisten) stop();
     resolveExit({ code: exit.error ? null : 0, signal: null, stderrTail: "", ...exit });
   };
@@ -67,17 +75,36 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
 
   const onEvent = ({ event, payload }: GatewayEvent) => {
     if (ended) return;
+    const eventRun = String(payload.runId ?? "").toLowerCase();
+    const mine = eventRun === runId.toLowerCase();
     if (event === "agent") {
+      // openclaw may answer the message in a run of its own on this session (a turn it resumes after
+      // a restart takes the queued message along); that run's events are the answer the page shows.
+      if (!mine) {
+        if (ownEvents > 0 || (adopted !== undefined && adopted !== eventRun)) return;
+        adopted = eventRun;
+        clearTimeout(queuedTimer);
+      } else ownEvents++;
       // The gateway numbers each run's agent events; a repeat or an older one is dropped.
       const seq = typeof payload.seq === "number" ? payload.seq : undefined;
       if (seq !== undefined) {
-        if (seq <= lastSeq) return;
-        lastSeq = seq;
+        if (seq <= (lastSeq.get(eventRun) ?? -1)) return;
+        lastSeq.set(eventRun, seq);
       }
       onLines([agentEventLine(payload)]);
       const data = payload.data as Record<string, unknown> | undefined;
       if (payload.stream === "lifecycle" && (data?.phase === "end" || data?.phase === "error")) finishSoon(END_GRACE_MS);
     } else if (event === "chat" && TERMINAL_CHAT_STATES.has(String(payload.state))) {
+      if (!mine && eventRun !== adopted) return;
+      // Our message ended without a turn of its own: openclaw queued it into another run on the
+      // session; wait for that one (bounded: the person sees an error rather than a run that hangs).
+      if (mine && payload.state === "final" && ownEvents === 0 && !aborted) {
+        if (adopted === undefined) {
+          const error = `openclaw took the message but no turn answered it within ${QUEUED_ANSWER_MS / 1000} s`;
+          queuedTimer = setTimeout(() => finish({ error }), QUEUED_ANSWER_MS);
+        }
+        return;
+      }
       // An error the agent events already reported is shown once by the edge (it reports an error once).
       if (payload.state === "error") onLines([errorLine(String(payload.errorMessage ?? "openclaw reported an error"))]);
       finish();
@@ -120,7 +147,7 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
       finish(); // nothing reached the gateway yet; the pending send sees `ended` and sends nothing
       return;
     }
-    link.request("chat.abort", { sessionKey, runId }, ABORT_GRACE_MS).catch(() => {
+    link.request("chat.abort", { sessionKey, runId: adopted ?? runId }, ABORT_GRACE_MS).catch(() => {
       // the grace timer below ends the turn either way
     });
     finishSoon(ABORT_GRACE_MS);

@@ -24,7 +24,7 @@ export interface GatewayEvent {
 
 /** One run's view of the gateway: its events, and the news that the connection is gone. */
 export interface GatewayRunListener {
-  /** The run's session key, to route events that carry a session key but no run id (approvals). */
+  /** The run's session key: it also gets the session's events of runs nobody listens to (see #route). */
   sessionKey: string;
   onEvent(event: GatewayEvent): void;
   onLost(reason: string): void;
@@ -214,10 +214,15 @@ export class GatewayLink {
     this.#waiters.clear();
   }
 
+  /**
+   * To the run with this runId; else to the runs on the event's session: openclaw may answer a message
+   * in a run of its own (a turn it resumed after a restart, with the message queued into it).
+   */
   #route(event: GatewayEvent): void {
     const runId = typeof event.payload.runId === "string" ? event.payload.runId.toLowerCase() : undefined;
-    if (runId !== undefined) {
-      this.#runs.get(runId)?.onEvent(event);
+    const own = runId === undefined ? undefined : this.#runs.get(runId);
+    if (own) {
+      own.onEvent(event);
       return;
     }
     const sessionKey = eventSessionKey(event.payload);
