@@ -24,6 +24,8 @@ const END_GRACE_MS = 2_000;
 const ABORT_GRACE_MS = 5_000;
 /** How long a message openclaw queued into another run of the session may wait for that run to answer. */
 const QUEUED_ANSWER_MS = 120_000;
+/** Events of other runs on the session kept while it is not known yet whether they answer the message. */
+const MAX_OTHER_EVENTS = 2_000;
 
 export function sessionKeyFor(agentSessionId: string): string {
   return `agent:main:${agentSessionId}`;
@@ -54,8 +56,15 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   /** Highest agent event seq seen, per gateway run (ours, and one openclaw answers the message in). */
   const lastSeq = new Map<string, number>();
   let ownEvents = 0;
-  /** A run of openclaw's own on this session that the message was queued into (see below). */
+  /**
+   * openclaw may answer the message in a run of its own on this session (after a restart it resumes
+   * the interrupted turn and queues the message into it): the message's own run then ends at once,
+   * empty, and that other run's events are the answer. Until then they are kept here, per run.
+   */
+  const otherRuns = new Map<string, Record<string, unknown>[]>();
+  let otherEvents = 0;
   let adopted: string | undefined;
+  let queuedIntoOtherRun = false;
   let endTimer: NodeJS.Timeout | undefined;
   let queuedTimer: NodeJS.Timeout | undefined;
   const unlisten: (() => void)[] = [];
@@ -73,33 +82,50 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
     endTimer = setTimeout(() => finish(), ms);
   };
 
+  const deliver = (eventRun: string, payload: Record<string, unknown>) => {
+    // The gateway numbers each run's agent events; a repeat or an older one is dropped.
+    const seq = typeof payload.seq === "number" ? payload.seq : undefined;
+    if (seq !== undefined) {
+      if (seq <= (lastSeq.get(eventRun) ?? -1)) return;
+      lastSeq.set(eventRun, seq);
+    }
+    onLines([agentEventLine(payload)]);
+    const data = payload.data as Record<string, unknown> | undefined;
+    if (payload.stream === "lifecycle" && (data?.phase === "end" || data?.phase === "error")) finishSoon(END_GRACE_MS);
+  };
+  const adopt = (otherRun: string) => {
+    adopted = otherRun;
+    clearTimeout(queuedTimer);
+    for (const payload of otherRuns.get(otherRun) ?? []) deliver(otherRun, payload);
+    otherRuns.clear();
+  };
+
   const onEvent = ({ event, payload }: GatewayEvent) => {
     if (ended) return;
     const eventRun = String(payload.runId ?? "").toLowerCase();
     const mine = eventRun === runId.toLowerCase();
     if (event === "agent") {
-      // openclaw may answer the message in a run of its own on this session (a turn it resumes after
-      // a restart takes the queued message along); that run's events are the answer the page shows.
-      if (!mine) {
-        if (ownEvents > 0 || (adopted !== undefined && adopted !== eventRun)) return;
-        adopted = eventRun;
-        clearTimeout(queuedTimer);
-      } else ownEvents++;
-      // The gateway numbers each run's agent events; a repeat or an older one is dropped.
-      const seq = typeof payload.seq === "number" ? payload.seq : undefined;
-      if (seq !== undefined) {
-        if (seq <= (lastSeq.get(eventRun) ?? -1)) return;
-        lastSeq.set(eventRun, seq);
+      if (mine) {
+        ownEvents++;
+        deliver(eventRun, payload);
+      } else if (eventRun === adopted) {
+        deliver(eventRun, payload);
+      } else if (adopted === undefined && ownEvents === 0) {
+        if (otherEvents++ >= MAX_OTHER_EVENTS) return;
+        const kept = otherRuns.get(eventRun) ?? [];
+        kept.push(payload);
+        otherRuns.set(eventRun, kept);
+        if (queuedIntoOtherRun) adopt(eventRun);
       }
-      onLines([agentEventLine(payload)]);
-      const data = payload.data as Record<string, unknown> | undefined;
-      if (payload.stream === "lifecycle" && (data?.phase === "end" || data?.phase === "error")) finishSoon(END_GRACE_MS);
     } else if (event === "chat" && TERMINAL_CHAT_STATES.has(String(payload.state))) {
       if (!mine && eventRun !== adopted) return;
-      // Our message ended without a turn of its own: openclaw queued it into another run on the
-      // session; wait for that one (bounded: the person sees an error rather than a run that hangs).
       if (mine && payload.state === "final" && ownEvents === 0 && !aborted) {
-        if (adopted === undefined) {
+        // Queued into another run: the one already seen on the session, else the next one to come
+        // (bounded: the person sees an error rather than a run that hangs).
+        queuedIntoOtherRun = true;
+        const latest = [...otherRuns.keys()].at(-1);
+        if (latest !== undefined) adopt(latest);
+        else {
           const error = `openclaw took the message but no turn answered it within ${QUEUED_ANSWER_MS / 1000} s`;
           queuedTimer = setTimeout(() => finish({ error }), QUEUED_ANSWER_MS);
         }

@@ -15,6 +15,9 @@ export const GATEWAY_CLIENT_PACKAGE = "@openclaw/gateway-client 2026.9.1";
 /** What the host asks for: chat (read/write) and answering exec approvals. */
 export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.approvals"];
 
+/** How many ended run ids the link remembers, to drop their late events. */
+const MAX_ENDED_RUNS = 1000;
+
 export type GatewayRequest = <T = Record<string, unknown>>(method: string, params: unknown, timeoutMs?: number) => Promise<T>;
 
 export interface GatewayEvent {
@@ -57,6 +60,8 @@ export class GatewayLink {
   #lastConnectError = "";
   readonly #waiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   readonly #runs = new Map<string, GatewayRunListener>();
+  /** Runs that were ours and ended: their late events (after an abort) belong to no other run. */
+  readonly #endedRuns = new Set<string>();
 
   constructor(options: GatewayLinkOptions) {
     this.url = options.url;
@@ -73,9 +78,12 @@ export class GatewayLink {
     this.#open();
   }
 
-  /** Drops the current client and dials again at once (a supervised gateway process is back). */
+  /**
+   * Dials again at once (a supervised gateway process is back) instead of waiting out the client's
+   * reconnect backoff; a no-op when the client has already reconnected by itself.
+   */
   redial(): void {
-    if (this.#stopped || this.#fatal) return;
+    if (this.#stopped || this.#fatal || this.#connected) return;
     this.#close("the host is reconnecting to the gateway");
     this.#open();
   }
@@ -124,7 +132,10 @@ export class GatewayLink {
     const key = runId.toLowerCase();
     this.#runs.set(key, listener);
     return () => {
-      if (this.#runs.get(key) === listener) this.#runs.delete(key);
+      if (this.#runs.get(key) !== listener) return;
+      this.#runs.delete(key);
+      this.#endedRuns.add(key);
+      if (this.#endedRuns.size > MAX_ENDED_RUNS) this.#endedRuns.delete(this.#endedRuns.values().next().value!);
     };
   }
 
@@ -225,6 +236,7 @@ export class GatewayLink {
       own.onEvent(event);
       return;
     }
+    if (runId !== undefined && this.#endedRuns.has(runId)) return;
     const sessionKey = eventSessionKey(event.payload);
     if (!sessionKey) return;
     for (const run of this.#runs.values()) {
