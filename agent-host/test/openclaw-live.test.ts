@@ -320,8 +320,14 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
     // New chats (openclaw sets up a session on its first turn), then the same chats again.
     const chats = ["gw-par-1", "gw-par-2", "gw-par-3"];
     report("new chats", await measure("gw-alone", chats));
-    const warm = await measure("gw-alone", chats);
-    report("chats with a turn behind them", warm);
+    report("chats with a turn behind them", await measure("gw-alone", chats));
+    // A model that takes its time (~3 s a turn, as the issue measured): the turns overlap in openclaw.
+    model.answerWith({ paceMs: 250 });
+    try {
+      report("a model taking ~3 s a turn", await measure("gw-alone", chats));
+    } finally {
+      model.answerWith("script");
+    }
   });
 
   it("Stop aborts the turn through the gateway, keeps the partial text, and the chat goes on", { timeout: TURN_TIMEOUT_MS }, async () => {
