@@ -8,10 +8,14 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { DeviceAuthTokenRecord, DeviceIdentity, GatewayClientHostDeps } from "@openclaw/gateway-client";
 
-/** Where the host keeps its own state (not openclaw's): `$AGENT_RELAY_STATE_DIR`, else ~/.local/state/agent-relay. */
+/**
+ * Where the host keeps its own state (not openclaw's): `$AGENT_RELAY_STATE_DIR`, else
+ * `$XDG_STATE_HOME/agent-relay`, else ~/.local/state/agent-relay, read from the agent's environment
+ * (the host's plus --env), so a HOME given to openclaw with --env holds the host's pairing too.
+ */
 export function hostStateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.AGENT_RELAY_STATE_DIR) return env.AGENT_RELAY_STATE_DIR;
-  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "agent-relay");
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "agent-relay");
 }
 
 interface StoredIdentity {
