@@ -14,8 +14,8 @@ import { errorLine } from "./openclaw.ts";
 /** Turns on different session keys run side by side in one gateway; the same key queues. */
 export const OPENCLAW_GATEWAY_DEFAULT_MAX_RUNS = 4;
 
-/** How long a turn waits for a gateway that is (re)starting before it fails with a visible error. */
-export const GATEWAY_WAIT_MS = 30_000;
+/** How long a turn waits for a gateway that is (re)starting (13-44 s measured here) before it fails visibly. */
+export const GATEWAY_WAIT_MS = 60_000;
 /** `chat.send` answers in ~5 ms; past this the gateway is stuck. */
 const SEND_TIMEOUT_MS = 15_000;
 /** After lifecycle end/error, the `chat` final state normally follows at once; do not wait for ever. */

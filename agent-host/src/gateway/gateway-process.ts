@@ -76,7 +76,7 @@ export class ManagedGateway {
       detached: true, // its own process group: stopping it reaches its workers too
     });
     this.#child = child;
-    log(`openclaw gateway: started \`${command.join(" ")} gateway run --port ${port} --bind loopback\` (pid ${child.pid ?? "none"})`);
+    if (child.pid !== undefined) log(`openclaw gateway: started \`${command.join(" ")} gateway run --port ${port} --bind loopback\` (pid ${child.pid})`);
     child.stdout.resume(); // its log lines are not ours to keep; a full pipe would block it
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     this.#exited = new Promise((resolve) => {
@@ -92,7 +92,9 @@ export class ManagedGateway {
         const last = stderr.text().replace(ANSI_ESCAPE, "").trim().split("\n").at(-1) ?? "";
         const why = code === EXIT_CONFIG ? "its configuration is invalid (run `openclaw doctor`)" : signal ? `signal ${signal}` : `exit code ${code}`;
         const delay = backoffDelay(this.#failures++, RESTART_BACKOFF);
-        log(`openclaw gateway: stopped after ${formatDuration(upFor)} (${why})${last ? `: ${last}` : ""}; restarting in ${formatDuration(delay)}`);
+        if (child.pid === undefined) {
+          log(`openclaw gateway: trying again in ${formatDuration(delay)}`); // why it could not start is logged above
+        } else log(`openclaw gateway: stopped after ${formatDuration(upFor)} (${why})${last ? `: ${last}` : ""}; restarting in ${formatDuration(delay)}`);
         this.#restartTimer = setTimeout(() => this.start(), delay);
       });
     });
