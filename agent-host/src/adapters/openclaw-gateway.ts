@@ -48,6 +48,8 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   // Our run id as the idempotency key: the gateway uses it as its runId, so events can be matched
   // from the very first one, before chat.send has even answered.
   const runId = request.runId;
+  /** The gateway's ids for this turn (the idempotency key, and what chat.send answers, if different). */
+  const ownRunIds = new Set([runId.toLowerCase()]);
   let resolveExit!: (exit: AgentExit) => void;
   const exited = new Promise<AgentExit>((resolve) => (resolveExit = resolve));
   let ended = false;
@@ -103,7 +105,7 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   const onEvent = ({ event, payload }: GatewayEvent) => {
     if (ended) return;
     const eventRun = String(payload.runId ?? "").toLowerCase();
-    const mine = eventRun === runId.toLowerCase();
+    const mine = ownRunIds.has(eventRun);
     if (event === "agent") {
       if (mine) {
         ownEvents++;
@@ -158,7 +160,8 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
         { sessionKey, message: request.message, idempotencyKey: runId },
         SEND_TIMEOUT_MS,
       );
-      if (typeof answer.runId === "string" && answer.runId.toLowerCase() !== runId.toLowerCase()) {
+      if (typeof answer.runId === "string" && !ownRunIds.has(answer.runId.toLowerCase())) {
+        ownRunIds.add(answer.runId.toLowerCase());
         unlisten.push(link.listen(answer.runId, listener));
       }
     } catch (error) {
