@@ -9,10 +9,13 @@ import { PROTOCOL_VERSION } from "@openclaw/gateway-protocol/version";
 import type { Log } from "../log.ts";
 import type { DeviceIdentityStore } from "./device-identity.ts";
 
-/** The reference client's version, named in errors so a person knows what to match. */
+/** The reference client's version (pinned in package.json), named in errors so a person knows what to match. */
 export const GATEWAY_CLIENT_PACKAGE = "@openclaw/gateway-client 2026.9.1";
 
-/** What the host asks for: chat (read/write) and answering exec approvals. */
+/**
+ * What the host asks for: chat (read/write), and approvals, so that answering exec approvals (not built
+ * yet, see agent-host/README.md) will need no new pairing on a gateway elsewhere.
+ */
 export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.approvals"];
 
 /** How many ended run ids the link remembers, to drop their late events. */
