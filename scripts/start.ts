@@ -1,7 +1,7 @@
 // `npm start`: the whole relay on this machine. Local workerd (`wrangler dev` on 127.0.0.1) serving the
 // API and the page, and the agent host connected to it. Arguments after `npm start --` go to the agent
-// host (e.g. `-- --agent jsonl --command '["my-agent","--json","{message}"]'`); the default agent is the
-// openclaw CLI.
+// host (e.g. `-- --agent jsonl --command '["my-agent","--json","{message}"]'`); the default agent is
+// openclaw, through its gateway.
 //
 // Secrets come from .dev.vars; when it does not exist, one is written with fresh random tokens.
 import { spawn, type ChildProcess } from "node:child_process";

@@ -2,16 +2,13 @@
 // `node agent-host/src/cli.ts ...` (Node >= 24, TypeScript run directly). `... service ...`: service.ts.
 import { fileURLToPath } from "node:url";
 import { templateWarning } from "./adapters/argv-template.ts";
-import { jsonlAdapter } from "./adapters/jsonl.ts";
-import { openclawAdapter } from "./adapters/openclaw.ts";
+import { createAgentBackend } from "./adapters/backend.ts";
 import { ConfigError, HELP, loadConfig, type HostConfig } from "./config.ts";
+import { EXIT_AGENT_UNUSABLE, EXIT_BAD_CONFIG, EXIT_HOST_ID_TAKEN, EXIT_TOKEN_REFUSED } from "./exit-status.ts";
 import { AgentHost } from "./host.ts";
 import { count, createLog } from "./log.ts";
 import { runServiceCommand } from "./service.ts";
 
-const EXIT_BAD_CONFIG = 2;
-const EXIT_TOKEN_REFUSED = 3;
-const EXIT_HOST_ID_TAKEN = 4;
 
 function readConfig(): HostConfig {
   try {
@@ -48,8 +45,9 @@ const warning = templateWarning(config.command);
 if (warning) log(`warning: ${warning}`);
 let exiting = false;
 
+const backend = createAgentBackend(config, log);
 const host = new AgentHost(config, {
-  adapter: config.agent === "openclaw" ? openclawAdapter(config) : jsonlAdapter(config),
+  adapter: backend.adapter,
   log,
   onTokenRefused: (url) => exitBecause(`token refused by ${url}`, EXIT_TOKEN_REFUSED),
   onHostIdTaken: (hostId) =>
@@ -61,7 +59,13 @@ function exitBecause(reason: string, code: number): void {
   if (exiting) return;
   exiting = true;
   process.stderr.write(`agent-host: ${reason}\n`);
-  void host.shutdown().then(() => process.exit(code));
+  void stopAll().then(() => process.exit(code));
+}
+
+/** The runs first (they may still talk to the agent's gateway), then the backend. */
+async function stopAll(): Promise<void> {
+  await host.shutdown();
+  await backend.stop();
 }
 
 // First signal: abort the runs and report them; a second one: kill them and leave at once.
@@ -72,11 +76,20 @@ const onSignal = (signal: NodeJS.Signals) => {
   }
   exiting = true;
   log(`${signal}: aborting ${count(host.runCount, "run")}, then exiting`);
-  void host.shutdown().then(() => process.exit(0));
+  void stopAll().then(() => process.exit(0));
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 // The agents run in their own process groups and would outlive the host: never leave one behind.
-process.on("exit", () => host.killAllNow());
+process.on("exit", () => {
+  host.killAllNow();
+  backend.killNow();
+});
 
-host.start();
+// The relay hears from the host only once the agent can take a run (a gateway may take 10 s to start).
+backend.ready.then(
+  () => {
+    if (!exiting) host.start();
+  },
+  (error: Error) => exitBecause(error.message, EXIT_AGENT_UNUSABLE),
+);

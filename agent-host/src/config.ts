@@ -7,14 +7,19 @@ import { z } from "zod";
 import { ID_PATTERN, MAX_RUNS_PER_HOST } from "../../protocol/limits.ts";
 import { checkTemplate, parseCommandLine } from "./adapters/argv-template.ts";
 import { DEFAULT_OPENCLAW_COMMAND, OPENCLAW_DEFAULT_MAX_RUNS } from "./adapters/openclaw.ts";
+import { OPENCLAW_GATEWAY_DEFAULT_MAX_RUNS } from "./adapters/openclaw-gateway.ts";
 import { BATCH_DELAY_MS } from "./run-link.ts";
 import { UNACKED_BYTES_PAUSE } from "./run-outbox.ts";
 
-export const AGENT_KINDS = ["openclaw", "jsonl"] as const;
+export const AGENT_KINDS = ["openclaw", "openclaw-cli", "jsonl"] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
-/** --max-runs when not given: what the agent can do at once (openclaw: one turn per state directory). */
-export const DEFAULT_MAX_RUNS: Record<AgentKind, number> = { openclaw: OPENCLAW_DEFAULT_MAX_RUNS, jsonl: 4 };
+/** --max-runs when not given: what the agent can do at once (openclaw-cli: one turn per state directory). */
+export const DEFAULT_MAX_RUNS: Record<AgentKind, number> = {
+  openclaw: OPENCLAW_GATEWAY_DEFAULT_MAX_RUNS,
+  "openclaw-cli": OPENCLAW_DEFAULT_MAX_RUNS,
+  jsonl: 4,
+};
 
 export interface HostConfig {
   /** The edge's base URL as ws:// or wss:// (no trailing slash); socket paths are appended. */
@@ -32,6 +37,11 @@ export interface HostConfig {
   /** How long a frame's first line may wait for more lines (see run-link.ts). */
   batchDelayMs: number;
   hostId: string;
+  /** --agent openclaw: a gateway to use (else found from openclaw's settings, or started by the host). */
+  gatewayUrl?: string;
+  gatewayToken?: string;
+  /** --agent openclaw: the openclaw executable for a gateway the host starts. */
+  openclawCommand: string[];
 }
 
 export class ConfigError extends Error {}
@@ -49,18 +59,27 @@ Usage: agent-relay-host --url <edge URL> --token-file <path|-> [options]
                        and could read it from the host's command line or initial environment.
                        Env RELAY_HOST_TOKEN works too, but stays readable in /proc/<pid>/environ
                        to every process of your user, agents included. There is no --token flag.
-  --agent <kind>       openclaw (default): the openclaw CLI, its events captured from its event bus.
+  --agent <kind>       openclaw (default): openclaw through its gateway (WebSocket protocol v4): a
+                       gateway you run (found from openclaw's config, or --gateway-url), else
+                       one the host starts on loopback and stops with it.
+                       openclaw-cli: \`openclaw agent --local\` once per turn (slow start, one at once).
                        jsonl: any CLI that prints the agent's JSON event lines on stdout.
+  --gateway-url <url>  openclaw: the gateway to use, e.g. ws://127.0.0.1:18789.
+  --gateway-token <t>  openclaw: that gateway's token (env OPENCLAW_GATEWAY_TOKEN); needed until
+                       the gateway has paired this host and issued it a device token.
+  --openclaw-bin <path>
+                       openclaw: the openclaw executable for a gateway the host starts
+                       (default: openclaw on the PATH).
   --command <argv>     The agent's command line. A JSON array of strings, or plain words split on
                        spaces. {message} and {session} (the agent's session id) are replaced where
                        they are a whole argument; no shell is involved. Required with --agent jsonl.
-                       Default with openclaw:
+                       Default with openclaw-cli:
                        ${DEFAULT_OPENCLAW_COMMAND.join(" ")}
   --cwd <dir>          Working directory of the agent (default: the current directory).
   --env KEY=VALUE      Extra environment for the agent; repeat for several.
   --max-runs <n>       Runs at once, across sessions, 1..${MAX_RUNS_PER_HOST}. A start beyond it is refused and
-                       the browser says so. Default: 1 with openclaw (its state directory takes
-                       one turn at a time), 4 with jsonl.
+                       the browser says so. Default: 4 with openclaw and jsonl, 1 with
+                       openclaw-cli (its state directory takes one turn at a time).
   --max-unacked-mib <n>
                        Memory bound per run (default 16): when this much of a run's output waits
                        for the edge's acknowledgement, the host stops reading the agent's output
@@ -106,6 +125,11 @@ const flagsSchema = z.object({
     .max(1000, "--batch-ms must be at most 1000")
     .default(BATCH_DELAY_MS),
   hostId: z.string().regex(ID_PATTERN, "--host-id must match [A-Za-z0-9_-]{1,128}").default(defaultHostId),
+  gatewayUrl: z
+    .string()
+    .refine((text) => /^wss?:\/\/[^/]/.test(text), "--gateway-url must be a ws:// or wss:// URL")
+    .optional(),
+  gatewayToken: z.string().min(1, "--gateway-token is empty").optional(),
 });
 
 /** The host's flags for parseArgs (`service install` passes them on to the service it writes). */
@@ -121,6 +145,9 @@ export const HOST_FLAGS = {
   "max-unacked-mib": { type: "string" },
   "batch-ms": { type: "string" },
   "host-id": { type: "string" },
+  "gateway-url": { type: "string" },
+  "gateway-token": { type: "string" },
+  "openclaw-bin": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -153,6 +180,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, read
     maxUnackedMib: values["max-unacked-mib"],
     batchDelayMs: values["batch-ms"],
     hostId: values["host-id"],
+    gatewayUrl: values["gateway-url"],
+    gatewayToken: values["gateway-token"],
   });
   if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? "invalid configuration");
 
@@ -164,6 +193,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, read
     command: commandFor(parsed.data.agent, values.command),
     cwd: workingDirectory(values.cwd),
     env: parseEnvAssignments(values.env ?? []),
+    openclawCommand: [values["openclaw-bin"] ?? "openclaw"],
   };
 }
 
@@ -177,6 +207,9 @@ export function readTokenFile(path: string): string {
 }
 
 function commandFor(agent: AgentKind, text: string | undefined): string[] {
+  if (agent === "openclaw" && text !== undefined) {
+    throw new ConfigError("--command is for --agent openclaw-cli and jsonl; the gateway adapter takes --openclaw-bin");
+  }
   if (text === undefined) {
     if (agent === "jsonl") throw new ConfigError("--agent jsonl needs --command (the CLI to run)");
     return [...DEFAULT_OPENCLAW_COMMAND];

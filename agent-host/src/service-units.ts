@@ -1,12 +1,10 @@
 // What `agent-relay-host service install` writes: a systemd user unit (Linux) or a launchd agent
 // (macOS), rendered from one description of the service (pure; service.ts writes and enables them).
 // The token is never in them: the host reads it from `tokenFile` (mode 600), see agent-host/README.md.
+import { NO_RESTART_EXIT_STATUSES } from "./exit-status.ts";
 
 export const SYSTEMD_UNIT_NAME = "agent-relay-host.service";
 export const LAUNCHD_LABEL = "dev.agent-relay.host";
-
-/** Exit statuses that will not fix themselves on a restart: bad flags (2), a refused token (3). */
-const NO_RESTART_EXIT_STATUSES = [2, 3];
 
 export interface ServiceSpec {
   /** Absolute path of the Node that runs the host. */
@@ -69,7 +67,7 @@ KillMode=mixed
 TimeoutStopSec=15
 Restart=on-failure
 RestartSec=5
-# bad flags (2) and a refused token (3) will not fix themselves
+# bad flags (2), a refused token (3) and a gateway of another protocol version (5) will not fix themselves
 RestartPreventExitStatus=${NO_RESTART_EXIT_STATUSES.join(" ")}
 
 [Install]

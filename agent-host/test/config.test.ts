@@ -26,13 +26,24 @@ describe("loadConfig", () => {
     expect(load([], { ...env, RELAY_URL: "http://localhost:1" }).url).toBe("ws://localhost:1");
   });
 
-  it("applies the defaults: openclaw, 1 run, the current directory, a host id from the hostname", () => {
+  it("applies the defaults: openclaw through its gateway, 4 runs, the current directory, a host id from the hostname", () => {
     const config = load(["--url", "http://h"]);
-    expect(config).toMatchObject({ agent: "openclaw", maxRuns: 1, cwd: process.cwd(), env: {}, token: "secret" });
+    expect(config).toMatchObject({ agent: "openclaw", maxRuns: 4, cwd: process.cwd(), env: {}, token: "secret" });
+    expect(config).toMatchObject({ gatewayUrl: undefined, gatewayToken: undefined, openclawCommand: ["openclaw"] });
     expect(config.maxUnackedBytes).toBe(16 * 2 ** 20);
-    expect(config.command).toEqual(DEFAULT_OPENCLAW_COMMAND);
     expect(config.hostId).toBe(defaultHostId());
     expect(config.hostId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+  });
+
+  it("keeps the per-turn openclaw CLI as --agent openclaw-cli: its default command, 1 run at once", () => {
+    const config = load(["--url", "http://h", "--agent", "openclaw-cli"]);
+    expect(config).toMatchObject({ agent: "openclaw-cli", maxRuns: 1 });
+    expect(config.command).toEqual(DEFAULT_OPENCLAW_COMMAND);
+  });
+
+  it("takes a gateway URL, its token and the openclaw executable for the gateway adapter", () => {
+    const config = load(["--url", "http://h", "--gateway-url", "ws://127.0.0.1:18789", "--gateway-token", "t", "--openclaw-bin", "/opt/openclaw/bin/openclaw"]);
+    expect(config).toMatchObject({ gatewayUrl: "ws://127.0.0.1:18789", gatewayToken: "t", openclawCommand: ["/opt/openclaw/bin/openclaw"] });
   });
 
   it("runs 4 jsonl agents at once by default; --max-runs overrides either default", () => {
@@ -74,7 +85,7 @@ describe("loadConfig", () => {
 
   it("says --help was asked for", () => {
     expect(loadConfig(["--help"], {})).toBe("help");
-    for (const flag of ["--url", "--token-file", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--batch-ms", "--host-id"]) {
+    for (const flag of ["--url", "--token-file", "RELAY_HOST_TOKEN", "--agent", "--command", "--cwd", "--env", "--max-runs", "--max-unacked-mib", "--batch-ms", "--host-id", "--gateway-url", "--gateway-token", "--openclaw-bin"]) {
       expect(HELP).toContain(flag);
     }
   });
@@ -83,13 +94,15 @@ describe("loadConfig", () => {
     [[], "--url (or RELAY_URL) is required"],
     [["--url", "ftp://h"], '--url must be an http(s) or ws(s) URL, got "ftp://h"'],
     [["--url", "not a url"], '--url must be an http(s) or ws(s) URL, got "not a url"'],
-    [["--url", "http://h", "--agent", "claude"], "--agent must be one of: openclaw, jsonl"],
+    [["--url", "http://h", "--agent", "claude"], "--agent must be one of: openclaw, openclaw-cli, jsonl"],
+    [["--url", "http://h", "--command", "agent {message}"], "--command is for --agent openclaw-cli and jsonl; the gateway adapter takes --openclaw-bin"],
+    [["--url", "http://h", "--gateway-url", "http://h:1"], "--gateway-url must be a ws:// or wss:// URL"],
     [["--url", "http://h", "--agent", "jsonl"], "--agent jsonl needs --command (the CLI to run)"],
-    [["--url", "http://h", "--command", "agent --message=x{message}"], '{message} must be a whole argument of --command or an option\'s value (--name={message}), not part of "--message=x{message}"'],
+    [["--url", "http://h", "--agent", "openclaw-cli", "--command", "agent --message=x{message}"], '{message} must be a whole argument of --command or an option\'s value (--name={message}), not part of "--message=x{message}"'],
     [["--url", "http://h", "--token", "t"], "--token is not accepted: a command line is readable by every process of your user"],
-    [["--url", "http://h", "--command", "agent {session}"], "--command must contain {message} as one argument"],
-    [["--url", "http://h", "--command", '["agent", 1]'], "--command as JSON must be an array of strings"],
-    [["--url", "http://h", "--command", "[agent"], "--command looks like a JSON array but is not valid JSON"],
+    [["--url", "http://h", "--agent", "openclaw-cli", "--command", "agent {session}"], "--command must contain {message} as one argument"],
+    [["--url", "http://h", "--agent", "openclaw-cli", "--command", '["agent", 1]'], "--command as JSON must be an array of strings"],
+    [["--url", "http://h", "--agent", "openclaw-cli", "--command", "[agent"], "--command looks like a JSON array but is not valid JSON"],
     [["--url", "http://h", "--max-runs", "0"], "--max-runs must be at least 1"],
     [["--url", "http://h", "--max-runs", "2.5"], "--max-runs must be a whole number"],
     [["--url", "http://h", "--max-runs", "many"], "--max-runs must be a number"],

@@ -35,7 +35,7 @@ describe("the systemd user unit", () => {
     expect(unit).toContain("WorkingDirectory=/home/me/projects/main\n");
     expect(unit).toContain(`Environment="PATH=/home/me/.npm-global/bin:/usr/local/bin:/usr/bin:/bin"\n`);
     expect(unit).toContain("Restart=on-failure\n");
-    expect(unit).toContain("RestartPreventExitStatus=2 3\n");
+    expect(unit).toContain("RestartPreventExitStatus=2 3 5\n");
     expect(unit).toContain("KillMode=mixed\n");
     expect(unit).toContain("WantedBy=default.target\n");
   });

@@ -14,8 +14,11 @@ export interface ModelScript {
   answer(toolResult: string): string;
 }
 
-/** How requests are answered: the script, a stall, or an HTTP error status with an OpenAI error body. */
-export type AnswerMode = "script" | "stall" | { status: number };
+/**
+ * How requests are answered: the script, the script with a pause before each of its chunks (a model
+ * that takes its time), a stall, or an HTTP error status with an OpenAI error body.
+ */
+export type AnswerMode = "script" | { paceMs: number } | "stall" | { status: number };
 
 /** What the stall mode says before it stalls. */
 export const STALL_TEXT = "Thinking it over";
@@ -68,7 +71,7 @@ export async function startFakeModelServer(script: ModelScript): Promise<FakeMod
       response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `no route ${request.method} ${request.url}` } }));
       return;
     }
-    if (typeof mode === "object") {
+    if (typeof mode === "object" && "status" in mode) {
       const error = { message: `fake provider refuses (HTTP ${mode.status})`, type: "invalid_request_error", code: "invalid_api_key" };
       response.writeHead(mode.status, { "content-type": "application/json" }).end(JSON.stringify({ error }));
       return;
@@ -81,17 +84,22 @@ export async function startFakeModelServer(script: ModelScript): Promise<FakeMod
       response.write(chunk({ role: "assistant", content: STALL_TEXT }));
       return; // the response stays open until the client (or close()) ends the connection
     }
+    const paceMs = typeof mode === "object" && "paceMs" in mode ? mode.paceMs : 0;
+    const write = async (text: string) => {
+      if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+      response.write(text);
+    };
     if (results.length > 0) {
       toolResults.push(...results);
       const [first = "", ...rest] = deltas(script.answer(results.join("\n")));
-      response.write(chunk({ role: "assistant", content: first }));
-      for (const delta of rest) response.write(chunk({ content: delta }));
-      response.write(chunk({}, "stop"));
+      await write(chunk({ role: "assistant", content: first }));
+      for (const delta of rest) await write(chunk({ content: delta }));
+      await write(chunk({}, "stop"));
     } else {
-      response.write(chunk({ role: "assistant", content: script.preamble }));
+      await write(chunk({ role: "assistant", content: script.preamble }));
       const call = { index: 0, id: `call_fake_${requests}`, type: "function", function: { name: script.toolCall.name, arguments: JSON.stringify(script.toolCall.arguments) } };
-      response.write(chunk({ tool_calls: [call] }));
-      response.write(chunk({}, "tool_calls"));
+      await write(chunk({ tool_calls: [call] }));
+      await write(chunk({}, "tool_calls"));
     }
     response.end("data: [DONE]\n\n");
   }

@@ -1,0 +1,287 @@
+// The default adapter, `--agent openclaw`, through the real host process against a fake edge and a fake
+// openclaw gateway that speaks the gateway's real handshake and frames (support/fake-gateway.ts).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { newSecret, type StartFrame } from "../../protocol/host.ts";
+import { FakeEdge } from "./support/fake-edge.ts";
+import { capturePayloads, FakeGateway, playCapture, type Turn } from "./support/fake-gateway.ts";
+import { startHost, type HostProcess } from "./support/host-process.ts";
+
+const TOKEN = "test-host-token";
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function edge(): Promise<FakeEdge> {
+  const fake = await FakeEdge.start(TOKEN);
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+async function gateway(): Promise<FakeGateway> {
+  const fake = await FakeGateway.start();
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+function host(relay: FakeEdge, gw: FakeGateway, extra: string[] = []): HostProcess {
+  const stateDir = mkdtempSync(join(tmpdir(), "agent-host-state-"));
+  const started = startHost(
+    ["--url", relay.url, "--host-id", "test-host", "--gateway-url", gw.url, "--gateway-token", gw.sharedToken, ...extra],
+    { RELAY_HOST_TOKEN: TOKEN, AGENT_RELAY_STATE_DIR: stateDir },
+  );
+  cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+const start = (runId: string, sessionId = `session-${runId}`): StartFrame => ({
+  type: "start",
+  sessionId,
+  runId,
+  message: `hello from ${runId}`,
+  agentSessionId: `agent-${sessionId}`,
+  runSecret: newSecret(),
+});
+
+/** The lines the host should send for a turn that played `capture`: the gateway's payloads as agent lines. */
+function expectedLines(capture: string, turn: Turn): unknown[] {
+  return capturePayloads(capture).map((payload, index) => ({
+    event: "agent",
+    ...payload,
+    runId: turn.runId,
+    sessionKey: turn.sessionKey,
+    seq: index + 1,
+    ts: expect.any(Number),
+  }));
+}
+
+/** A turn that says a little, then waits (a model thinking) until it is aborted. */
+function stallAfter(events: number) {
+  return async (turn: Turn) => {
+    for (const payload of capturePayloads("final.jsonl").slice(0, events)) turn.agent(payload);
+    while (!turn.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+}
+
+describe("agent host with the openclaw gateway adapter", () => {
+  it("says hello to the relay only once the gateway accepted its signed device identity", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    await gw.kill(); // not up yet: the host must wait for it, and not tell the relay it is ready
+    const running = host(relay, gw);
+    await running.waitForLog("openclaw gateway: using the gateway at");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(relay.hellos).toEqual([]);
+
+    await gw.restart();
+    await relay.waitFor(() => relay.hellos.length > 0, "the host's hello after the gateway came up");
+    expect(relay.hellos[0]).toMatchObject({ hostId: "test-host", maxRuns: 4 });
+    expect(gw.refusedConnects).toEqual([]);
+    expect(gw.connects).toHaveLength(1);
+    expect(gw.connects[0]!.params).toMatchObject({
+      minProtocol: 4,
+      maxProtocol: 4,
+      role: "operator",
+      scopes: ["operator.read", "operator.write", "operator.approvals"],
+      caps: ["tool-events"],
+    });
+    // An explicit gateway the person runs: its heartbeat settings are the person's to keep.
+    expect(gw.calls("set-heartbeats")).toEqual([]);
+  });
+
+  it("sends each message with chat.send on the chat's own session key and streams the agent events as lines", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+
+    relay.sendControl(start("r1", "chat-1"));
+    await relay.waitFor(() => relay.runs.get("r1")?.exit !== undefined, "the first turn's exit");
+    relay.sendControl({ ...start("r2", "chat-1"), message: "and again" });
+    await relay.waitFor(() => relay.runs.get("r2")?.exit !== undefined, "the second turn's exit");
+
+    expect(gw.calls("chat.send")).toEqual([
+      { sessionKey: "agent:main:agent-chat-1", message: "hello from r1", idempotencyKey: "r1" },
+      { sessionKey: "agent:main:agent-chat-1", message: "and again", idempotencyKey: "r2" },
+    ]);
+    for (const [index, runId] of ["r1", "r2"].entries()) {
+      const run = relay.run(runId);
+      expect(run.lines.map((line) => JSON.parse(line))).toEqual(expectedLines("final.jsonl", gw.turns[index]!));
+      expect(run.exit).toMatchObject({ code: 0, signal: null });
+      expect(run.exit?.error).toBeUndefined();
+      expect(run.violations).toEqual([]);
+    }
+  });
+
+  it("runs turns of different chats side by side", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    gw.script = playCapture("exec-tool.jsonl", 20);
+    host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+    for (const runId of ["a", "b", "c"]) relay.sendControl(start(runId));
+    await relay.waitFor(() => ["a", "b", "c"].every((runId) => relay.runs.get(runId)?.exit !== undefined), "three exits");
+    expect(relay.rejections).toEqual([]);
+    for (const runId of ["a", "b", "c"]) {
+      const turn = gw.turns.find((candidate) => candidate.runId === runId)!;
+      expect(relay.run(runId).lines.map((line) => JSON.parse(line))).toEqual(expectedLines("exec-tool.jsonl", turn));
+    }
+  });
+
+  it("stops a turn with chat.abort: the partial answer stays, the turn ends as the gateway says, the chat goes on", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    gw.script = stallAfter(5);
+    host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+    relay.sendControl(start("s1", "chat-s"));
+    await relay.waitFor(() => (relay.runs.get("s1")?.lines.length ?? 0) >= 5, "the first words");
+    const abortedAt = performance.now();
+    relay.sendControl({ type: "abort", sessionId: "chat-s", runId: "s1" });
+    await relay.waitFor(() => relay.run("s1").exit !== undefined, "the aborted turn's exit");
+    // At the gateway's `aborted` state, not after the 5 s the host gives a gateway that says nothing.
+    expect(performance.now() - abortedAt).toBeLessThan(3000);
+
+    expect(gw.calls("chat.abort")).toEqual([{ sessionKey: "agent:main:agent-chat-s", runId: "s1" }]);
+    const lines = relay.run("s1").lines.map((line) => JSON.parse(line));
+    expect(lines.slice(0, 5)).toEqual(expectedLines("final.jsonl", gw.turns[0]!).slice(0, 5));
+    expect(lines.at(-1)).toMatchObject({ event: "agent", stream: "lifecycle", data: { phase: "error", aborted: true } });
+    expect(relay.run("s1").exit).toMatchObject({ code: 0, signal: null });
+
+    // The aborted turn's late events (openclaw may send some after `aborted`) stay out of the next turn.
+    const reply = playCapture("final.jsonl");
+    gw.script = (turn) => {
+      gw.turns[0]!.agent({ stream: "lifecycle", data: { phase: "end", aborted: true, stopReason: "aborted" } });
+      return reply(turn);
+    };
+    relay.sendControl(start("s2", "chat-s"));
+    await relay.waitFor(() => relay.runs.get("s2")?.exit !== undefined, "the next turn's exit");
+    expect(relay.run("s2").lines.map((line) => JSON.parse(line).runId)).toEqual(capturePayloads("final.jsonl").map(() => "s2"));
+  });
+
+  it("ends a turn with a visible error within seconds when the gateway goes away, and works again once it is back", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    gw.script = stallAfter(3);
+    host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+    relay.sendControl(start("d1", "chat-d"));
+    await relay.waitFor(() => (relay.runs.get("d1")?.lines.length ?? 0) >= 3, "the first words");
+
+    const killedAt = performance.now();
+    await gw.kill();
+    await relay.waitFor(() => relay.run("d1").exit !== undefined, "the cut turn's exit", 5_000);
+    expect(performance.now() - killedAt).toBeLessThan(3000);
+    expect(relay.run("d1").lines).toHaveLength(3);
+    expect(relay.run("d1").exit?.error).toMatch(/^lost the openclaw gateway mid-turn: the connection to the openclaw gateway closed with code \d+/);
+
+    gw.script = playCapture("final.jsonl");
+    await gw.restart();
+    relay.sendControl(start("d2", "chat-d"));
+    await relay.waitFor(() => relay.runs.get("d2")?.exit !== undefined, "the next turn's exit", 40_000);
+    expect(relay.run("d2").exit).toMatchObject({ code: 0 });
+    expect(relay.run("d2").lines).toHaveLength(capturePayloads("final.jsonl").length);
+  }, 60_000);
+
+  it("answers from openclaw's own run when the gateway queues the message into it (a turn it resumed after a restart)", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    const resumedRun = "0b2ff58f-feac-4142-860a-86a133beca78";
+    // As openclaw 2026.9.6 does after a restart mid-turn: the message's own run is final at once, empty;
+    // the resumed turn on the same session (already started, or starting just after) answers it.
+    gw.script = async (turn) => {
+      const resumed = capturePayloads("final.jsonl").map((payload, index) => ({ ...payload, runId: resumedRun, sessionKey: turn.sessionKey, seq: index + 1 }));
+      for (const payload of resumed.slice(0, 2)) turn.event("agent", payload);
+      turn.chat("final");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const payload of resumed.slice(2)) turn.event("agent", payload);
+      turn.event("chat", { runId: resumedRun, sessionKey: turn.sessionKey, seq: 99, state: "final" });
+    };
+    host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+    relay.sendControl(start("q1", "chat-q"));
+    await relay.waitFor(() => relay.runs.get("q1")?.exit !== undefined, "the turn's exit");
+    const lines = relay.run("q1").lines.map((line) => JSON.parse(line));
+    expect(lines).toEqual(capturePayloads("final.jsonl").map((payload, index) => ({ event: "agent", ...payload, runId: resumedRun, sessionKey: "agent:main:agent-chat-q", seq: index + 1 })));
+    expect(relay.run("q1").exit).toMatchObject({ code: 0 });
+    expect(relay.run("q1").exit?.error).toBeUndefined();
+  });
+
+  it("refuses a gateway that speaks another protocol version, naming both, and never says hello to the relay", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    gw.protocol = 5;
+    const running = host(relay, gw);
+    const exit = await running.exited;
+    expect(exit.code).toBe(5);
+    expect(running.log).toContain(
+      `agent-host: the openclaw gateway at ${gw.url} speaks protocol 5, and this agent-host speaks protocol 4 (@openclaw/gateway-client 2026.9.1)`,
+    );
+    expect(gw.refusedConnects).toEqual(["protocol mismatch"]);
+    expect(relay.hellos).toEqual([]);
+  });
+});
+
+describe("agent host with a gateway it starts itself", () => {
+  const FAKE_OPENCLAW = fileURLToPath(new URL("./fixtures/fake-openclaw", import.meta.url));
+  type Entry = { started?: number; args?: string[]; env?: Record<string, string>; request?: { method: string; params: unknown } };
+  const entries = (file: string): Entry[] =>
+    existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Entry) : [];
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("starts openclaw's gateway on loopback, turns its heartbeats off, restarts it when it dies, and stops it with the host", async () => {
+    const relay = await edge();
+    const dir = mkdtempSync(join(tmpdir(), "agent-host-managed-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const logFile = join(dir, "gateway.jsonl");
+    const { OPENCLAW_GATEWAY_URL: _u, OPENCLAW_GATEWAY_TOKEN: _t, OPENCLAW_GATEWAY_PORT: _p, ...base } = process.env;
+    const running = startHost(["--url", relay.url, "--host-id", "test-host", "--openclaw-bin", FAKE_OPENCLAW], {
+      ...base,
+      RELAY_HOST_TOKEN: TOKEN,
+      AGENT_RELAY_STATE_DIR: join(dir, "state"),
+      // openclaw's settings name no gateway: the host runs its own
+      OPENCLAW_CONFIG_PATH: join(dir, "openclaw.json"),
+      FAKE_OPENCLAW_NODE: process.execPath,
+      FAKE_GATEWAY_LOG: logFile,
+    });
+    cleanups.push(() => running.stop());
+
+    await relay.waitFor(() => relay.hellos.length > 0, "hello once the gateway is up");
+    const [first] = entries(logFile);
+    expect(first?.args).toEqual(["gateway", "run", "--port", expect.any(String), "--bind", "loopback", "--auth", "token", "--token", expect.any(String), "--allow-unconfigured"]);
+    expect(first?.env).toMatchObject({ OPENCLAW_DISABLE_BONJOUR: "1", OPENCLAW_NO_RESPAWN: "1", OPENCLAW_SKIP_CHANNELS: "1" });
+    await relay.waitFor(() => entries(logFile).some((entry) => entry.request?.method === "set-heartbeats"), "set-heartbeats");
+    expect(entries(logFile).find((entry) => entry.request?.method === "set-heartbeats")?.request?.params).toEqual({ enabled: false });
+
+    relay.sendControl({ ...start("m1", "chat-m"), message: "stall please" });
+    await relay.waitFor(() => (relay.runs.get("m1")?.lines.length ?? 0) >= 3, "the first words");
+    process.kill(first!.started!, "SIGKILL");
+    await relay.waitFor(() => relay.run("m1").exit !== undefined, "the cut turn's exit", 5_000);
+    expect(relay.run("m1").exit?.error).toMatch(/^lost the openclaw gateway mid-turn/);
+    await running.waitForLog(/openclaw gateway: stopped after .* \(signal SIGKILL\); restarting in/);
+
+    await relay.waitFor(() => entries(logFile).filter((entry) => entry.started).length === 2, "a second gateway process", 20_000);
+    relay.sendControl(start("m2", "chat-m"));
+    await relay.waitFor(() => relay.runs.get("m2")?.exit !== undefined, "the next turn's exit", 30_000);
+    expect(relay.run("m2").exit, running.log).toMatchObject({ code: 0 });
+    expect(relay.run("m2").lines).toHaveLength(capturePayloads("final.jsonl").length);
+
+    const second = entries(logFile).filter((entry) => entry.started)[1]!.started!;
+    expect(alive(second)).toBe(true);
+    await running.stop();
+    expect((await running.exited).code).toBe(0);
+    expect(alive(second)).toBe(false);
+  }, 60_000);
+});
