@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { HOST_PROTOCOL_VERSION, newSecret, type StartFrame } from "../../protocol/host.ts";
+import { HOST_PROTOCOL_VERSION } from "../../protocol/host.ts";
+import { startFrame } from "./support/start-frame.ts";
 import { FakeEdge, type FrameDecision } from "./support/fake-edge.ts";
 import { isAlive, replayAgent, waitUntil } from "./support/fixture-agent.ts";
 import { startHost, type HostProcess } from "./support/host-process.ts";
@@ -27,14 +28,7 @@ function host(fake: { url: string }, agentArgs: string[], extra: string[] = [], 
   return started;
 }
 
-const start = (runId: string, sessionId = `session-${runId}`): StartFrame => ({
-  type: "start",
-  sessionId,
-  runId,
-  message: "hello",
-  agentSessionId: `agent-${sessionId}`,
-  runSecret: newSecret(),
-});
+const start = (runId: string, sessionId?: string) => startFrame(runId, sessionId);
 
 async function connected(fake: FakeEdge): Promise<void> {
   await fake.waitFor(() => fake.hellos.length > 0, "the host's hello");

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { newSecret, type StartFrame } from "../../protocol/host.ts";
+import { startFrame } from "./support/start-frame.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 import { capturePayloads, FakeGateway, playCapture, type Turn } from "./support/fake-gateway.ts";
 import { startHost, type HostProcess } from "./support/host-process.ts";
@@ -39,14 +39,7 @@ function host(relay: FakeEdge, gw: FakeGateway, extra: string[] = []): HostProce
   return started;
 }
 
-const start = (runId: string, sessionId = `session-${runId}`): StartFrame => ({
-  type: "start",
-  sessionId,
-  runId,
-  message: `hello from ${runId}`,
-  agentSessionId: `agent-${sessionId}`,
-  runSecret: newSecret(),
-});
+const start = (runId: string, sessionId?: string) => startFrame(runId, sessionId, `hello from ${runId}`);
 
 /** The lines the host should send for a turn that played `capture`: the gateway's payloads as agent lines. */
 function expectedLines(capture: string, turn: Turn): unknown[] {

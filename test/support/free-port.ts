@@ -1,13 +1,2 @@
-// A loopback TCP port nobody listens on right now.
-import { createServer } from "node:net";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// A loopback TCP port nobody listens on right now: the host's own helper.
+export { freeLoopbackPort as freePort } from "../../agent-host/src/loopback-port.ts";

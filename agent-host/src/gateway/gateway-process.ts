@@ -5,7 +5,7 @@
 // reference client's reconnect backoff (the gateway takes 9-12 s to start).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { MAX_STDERR_TAIL_CHARS } from "../../../protocol/limits.ts";
 import { backoffDelay, type BackoffPolicy } from "../backoff.ts";
 import { formatDuration, type Log } from "../log.ts";
@@ -146,17 +146,5 @@ function portAccepts(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once("error", () => resolve(false));
-  });
-}
-
-/** A loopback port nobody listens on right now, for the gateway the host starts. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
