@@ -8,7 +8,7 @@ import { expectAnswerShownOnce, sendMessage, waitForWords, watchAnswerUntil, wor
 import { sayingAgent, useBrowserSuite } from "../../support/browser-suite.ts";
 import type { ProxiedRequest } from "../../support/tcp-proxy.ts";
 
-const WORD_DELAY_MS = 20;
+const WORD_DELAY_MS = 10;
 const WORDS = 400;
 const suite = useBrowserSuite({ agentCommand: sayingAgent(WORD_DELAY_MS) });
 
