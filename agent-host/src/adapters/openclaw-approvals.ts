@@ -1,13 +1,13 @@
 // Exec approvals of one gateway turn. openclaw asks before running a command when its exec policy says
 // so (`tools.exec.ask`) and a client with the `exec-approvals` capability is connected: the gateway
 // sends `exec.approval.requested`, the turn waits, and `exec.approval.resolve {id, decision}` answers.
-// Both gateway events become lines of the turn, shaped like the `agent` lines (`{"event": <name>,
-// ...payload}`), so the edge shows the request and its outcome in the answer and keeps them in the
+// Both gateway events become lines of the turn (protocol/approval-lines.ts), so the edge shows the request and its outcome in the answer and keeps them in the
 // stored message; a person's answer comes back from the edge (`approval` run frame) and goes to the
 // gateway from here. A request nobody answers ends as openclaw decides (its `askFallback`, deny by
 // default) when it expires; the resolved line then says `expired: true`.
+import { APPROVAL_REQUESTED_LINE, APPROVAL_RESOLVED_LINE, approvalLine } from "../../../protocol/approval-lines.ts";
 import { APPROVAL_ID_PATTERN } from "../../../protocol/host.ts";
-import { APPROVAL_REQUESTED_EVENT, APPROVAL_RESOLVED_EVENT, type GatewayRequest } from "../gateway/gateway-link.ts";
+import type { GatewayRequest } from "../gateway/gateway-link.ts";
 import type { ApprovalAnswer } from "../run-link.ts";
 
 /** The decisions this host gives: allow this one command, or refuse it (openclaw's `allowedDecisions`). */
@@ -17,11 +17,6 @@ export const DENY_DECISION = "deny";
 export const EXPIRY_GRACE_MS = 2_000;
 /** `exec.approval.resolve` answers in a few ms; past this the answer is given up (the request may still expire). */
 const RESOLVE_TIMEOUT_MS = 15_000;
-
-/** A gateway approval event as the line the edge translates. */
-export function approvalLine(event: string, payload: Record<string, unknown>): string {
-  return JSON.stringify({ event, ...payload });
-}
 
 interface Pending {
   expiresAtMs: number | undefined;
@@ -58,7 +53,7 @@ export class TurnApprovals {
         ? undefined
         : setTimeout(() => this.#settle(id, { id, expired: true }), Math.max(0, expiresAtMs - now) + EXPIRY_GRACE_MS);
     this.#pending.set(id, { expiresAtMs, timer, answer: undefined });
-    this.#options.onLines([approvalLine(APPROVAL_REQUESTED_EVENT, payload)]);
+    this.#options.onLines([approvalLine(APPROVAL_REQUESTED_LINE, payload)]);
   }
 
   /** `exec.approval.resolved`: the outcome, whoever decided (this host, another client, the expiry). */
@@ -109,7 +104,7 @@ export class TurnApprovals {
     clearTimeout(pending.timer);
     this.#pending.delete(id);
     this.#settled.add(id);
-    this.#options.onLines([approvalLine(APPROVAL_RESOLVED_EVENT, outcome)]);
+    this.#options.onLines([approvalLine(APPROVAL_RESOLVED_LINE, outcome)]);
   }
 
   #now(): number {
