@@ -80,6 +80,11 @@ export class TurnApprovals {
       this.#options.log(`approval ${answer.approvalId}: answered, but it is not pending any more`);
       return;
     }
+    if (pending.answer) {
+      // Two devices answered at once: the first answer is the one the gateway gets.
+      this.#options.log(`approval ${answer.approvalId}: already answered; this answer is dropped`);
+      return;
+    }
     pending.answer = answer;
     const decision = decisionFor(answer);
     this.#options.log(`approval ${answer.approvalId}: ${decision}`);
