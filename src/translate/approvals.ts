@@ -9,7 +9,7 @@ import { isRecord } from "./json.ts";
 /** The tool an approval request belongs to when openclaw does not say (it always has, so far). */
 export const APPROVAL_TOOL_NAME = "exec";
 
-/** The visible note for a request nobody answered in time. */
+/** The reason an expired request shows (on its tool part): nobody answered in time, and what openclaw did. */
 export function expiryNote(allowed: boolean): string {
   return allowed
     ? "The approval request expired before anyone answered; openclaw's policy let the command run."

@@ -21,7 +21,7 @@
 //   SDK's `approval-requested` state (`tool-approval-request`, the agent's approval id); the outcome
 //   line is the SDK's `tool-approval-response` (approved or not, the person's reason), then for a
 //   denial `tool-output-denied` (the agent's "denied" tool result that follows is dropped); an expiry
-//   adds a visible note. A request still open when the run ends is answered "not approved" with the
+//   says so in the response's reason. A request still open when the run ends is answered "not approved" with the
 //   reason, so no part waits for ever. (`tool-approval-response` is `ai` 7's: see chunks.ts.)
 // - Lines that are malformed, of an unknown kind, or the host's line-too-long marker count as
 //   `skippedLines`; known streams with nothing to show (other items, plan, approval, patch, the agent's
@@ -386,9 +386,8 @@ export class RunTranslator {
       return;
     }
     this.#s.approvals = this.#s.approvals!.filter((candidate) => candidate !== approval);
-    const reason = outcome.expired ? expiryNote(outcome.allowed) : outcome.reason;
-    this.#answerApproval(approval.approvalId, tool, outcome.allowed, reason);
-    if (outcome.expired) this.#showNote(reason!);
+    // An expiry is said on the part itself (its reason), which every reader and the stored message keep.
+    this.#answerApproval(approval.approvalId, tool, outcome.allowed, outcome.expired ? expiryNote(outcome.allowed) : outcome.reason);
   }
 
   /** The SDK's approval response, and for a denial the denied output (the tool does not run). */

@@ -18,7 +18,7 @@ export function ApprovalPrompt({ view }: { view: ApprovalView }) {
     return (
       <p className={`approval approval-${view.approved ? "approved" : "denied"}`} role="status">
         <strong>{view.approved ? "Approved" : "Denied"}</strong>
-        {view.reason && <span>: {view.reason}</span>}
+        {view.reason && <span>— {view.reason}</span>}
       </p>
     );
   }
