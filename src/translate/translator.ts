@@ -88,6 +88,8 @@ const UNNAMED_TOOL = "unknown";
 const UNANSWERED_APPROVAL = "The run ended before anyone answered.";
 /** Usage fields kept per run (openclaw reports about ten); more would bloat every stored snapshot. */
 const MAX_USAGE_FIELDS = 32;
+/** Approval requests waiting at once; more would bloat every stored snapshot (an agent asks one at a time). */
+export const MAX_PENDING_APPROVALS = 16;
 
 /** Streams the agent emits that have nothing to show here. */
 const IGNORED_STREAMS = new Set(["item", "plan", "approval", "patch", "error"]);
@@ -365,6 +367,10 @@ export class RunTranslator {
     const approvals = (this.#s.approvals ??= []);
     if (approvals.some((approval) => approval.approvalId === request.approvalId)) {
       this.#s.ignoredLines++; // the same request again (a backfill after a reconnect)
+      return;
+    }
+    if (approvals.length >= MAX_PENDING_APPROVALS) {
+      this.#skipVisibly(`more than ${MAX_PENDING_APPROVALS} approval requests wait at once`);
       return;
     }
     const toolId = this.#openToolId(request.agentToolCallId) ?? this.#startTool(request.agentToolCallId, APPROVAL_TOOL_NAME, request.input);

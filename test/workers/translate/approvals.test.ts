@@ -1,7 +1,7 @@
 // Approval requests and their outcomes (the host's exec.approval.* lines): the SDK's approval states
 // on the waiting tool part, a denial that stays denied, an expiry the page is told about.
 import { expect, it } from "vitest";
-import { RunTranslator } from "../../../src/translate/translator.ts";
+import { MAX_PENDING_APPROVALS, RunTranslator } from "../../../src/translate/translator.ts";
 import { HAND_MADE } from "./hand-made.ts";
 import { approvalRequested, approvalResolved, agent, messageOf, RUN_ID, texts, translate } from "./scenario.ts";
 
@@ -79,4 +79,15 @@ it("a snapshot from before approvals (no approvals field) still translates them"
   const { approvals: _none, ...older } = translator.snapshot();
   const restored = new RunTranslator({ messageId: "m", runId: RUN_ID, snapshot: older });
   expect(restored.line(approvalRequested("a-9", "c9")).map((chunk) => chunk.type)).toContain("tool-approval-request");
+});
+
+it("a flood of requests nobody answers is bounded: past the limit each is a visible skip, and the snapshot stays small", () => {
+  const lines = Array.from({ length: MAX_PENDING_APPROVALS + 3 }, (_, i) => approvalRequested(`flood-${i}`, `c${i}`));
+  const translator = new RunTranslator({ messageId: "m", runId: RUN_ID });
+  translator.start();
+  for (const line of lines) translator.line(line);
+  expect(translator.snapshot().approvals).toHaveLength(MAX_PENDING_APPROVALS);
+  expect(translator.snapshot().skippedLines).toBe(3);
+  const message = messageOf({ lines, end: { exit: { code: 0, signal: null, stderrTail: "" } } });
+  expect(texts(message).filter((text) => text.includes(`more than ${MAX_PENDING_APPROVALS} approval requests wait at once`))).toHaveLength(3);
 });
