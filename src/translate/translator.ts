@@ -337,13 +337,21 @@ export class RunTranslator {
       this.#startTool(agentId, toolName, isRecord(data.args) ? (data.args as Record<string, JSONValue>) : {});
     } else if (data.phase === "update") {
       const id = this.#openToolId(agentId);
-      if (id && data.partialResult !== undefined) this.#preliminaryOutput(id, toolOutput(data.partialResult));
+      if (id && data.partialResult !== undefined) {
+        this.#closeApprovalOf(id, true);
+        this.#preliminaryOutput(id, toolOutput(data.partialResult));
+      }
     } else if (data.phase === "result") {
       // A result for a tool we never saw start still gets a part, so the consumer can attach it.
       const id = this.#openToolId(agentId) ?? this.#startTool(agentId, toolName, {});
       this.#s.openTools = this.#s.openTools.filter((tool) => tool.agentId !== agentId);
-      if (data.isError === true) {
-        this.#emit({ type: "tool-output-error", toolCallId: id, errorText: toolErrorText(data.result), dynamic: true });
+      const errorText = data.isError === true ? toolErrorText(data.result) : undefined;
+      if (this.#closeApprovalOf(id, errorText === undefined, errorText) && errorText !== undefined) {
+        this.#emit({ type: "tool-output-denied", toolCallId: id });
+        return;
+      }
+      if (errorText !== undefined) {
+        this.#emit({ type: "tool-output-error", toolCallId: id, errorText, dynamic: true });
       } else {
         this.#emit({ type: "tool-output-available", toolCallId: id, output: toolOutput(data.result), dynamic: true });
       }
@@ -355,7 +363,9 @@ export class RunTranslator {
     if (data.phase !== "delta" || typeof data.output !== "string" || typeof data.toolCallId !== "string") return;
     const id = this.#openToolId(data.toolCallId);
     const status = typeof data.status === "string" ? data.status : "running";
-    if (id) this.#preliminaryOutput(id, { text: data.output, status });
+    if (!id) return;
+    this.#closeApprovalOf(id, true);
+    this.#preliminaryOutput(id, { text: data.output, status });
   }
 
   #approvalRequested(line: Record<string, unknown>): void {
@@ -394,6 +404,19 @@ export class RunTranslator {
     this.#s.approvals = this.#s.approvals!.filter((candidate) => candidate !== approval);
     // An expiry is said on the part itself (its reason), which every reader and the stored message keep.
     this.#answerApproval(approval.approvalId, tool, outcome.allowed, outcome.expired ? expiryNote(outcome.allowed) : outcome.reason);
+  }
+
+  /**
+   * The agent went on with a tool whose approval has no outcome line (it never came, or came late):
+   * what the tool did says how it was decided (it ran, or it failed, as a denied command does), so the
+   * part never shows output without an answered approval, which the SDK's validator refuses.
+   */
+  #closeApprovalOf(toolId: string, approved: boolean, reason?: string): boolean {
+    const approval = this.#s.approvals?.find((candidate) => candidate.toolId === toolId);
+    if (!approval) return false;
+    this.#s.approvals = this.#s.approvals!.filter((candidate) => candidate !== approval);
+    this.#emit({ type: "tool-approval-response", approvalId: approval.approvalId, approved, ...(reason ? { reason } : {}) });
+    return true;
   }
 
   /** The SDK's approval response, and for a denial the denied output (the tool does not run). */

@@ -91,3 +91,12 @@ it("a flood of requests nobody answers is bounded: past the limit each is a visi
   const message = messageOf({ lines, end: { exit: { code: 0, signal: null, stderrTail: "" } } });
   expect(texts(message).filter((text) => text.includes(`more than ${MAX_PENDING_APPROVALS} approval requests wait at once`))).toHaveLength(3);
 });
+
+it("an agent that goes on without an outcome line: the tool's own output or failure answers the approval", () => {
+  expect(tools(HAND_MADE.approvalWithoutOutcomeRan)).toEqual([
+    expect.objectContaining({ state: "output-available", output: { text: "bin\netc" }, approval: { id: "appr-5", approved: true } }),
+  ]);
+  expect(tools(HAND_MADE.approvalWithoutOutcomeFailed)).toEqual([
+    expect.objectContaining({ state: "output-denied", approval: { id: "appr-6", approved: false, reason: "exec denied: approval timed out" } }),
+  ]);
+});

@@ -215,6 +215,28 @@ export const HAND_MADE = {
     ],
     end: ok,
   },
+  // The agent goes on before any outcome line (one got lost): the tool's own result decides.
+  approvalWithoutOutcomeRan: {
+    lines: [
+      start,
+      execStart,
+      approvalRequested("appr-5", "call_1"),
+      agent("command_output", { phase: "delta", toolCallId: "call_1", output: "bin", status: "running" }),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", result: "bin\netc" }),
+      end,
+    ],
+    end: ok,
+  },
+  approvalWithoutOutcomeFailed: {
+    lines: [
+      start,
+      execStart,
+      approvalRequested("appr-6", "call_1"),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", isError: true, result: "exec denied: approval timed out" }),
+      end,
+    ],
+    end: ok,
+  },
   approvalPendingAtStop: {
     lines: [start, execStart, approvalRequested("appr-4", "call_1")],
     end: { aborted: true, exit: { code: null, signal: "SIGTERM", stderrTail: "" } },
