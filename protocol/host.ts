@@ -125,7 +125,24 @@ export const runErrorFrame = z.object({ type: z.literal("error"), error: z.strin
 /** Stop the agent (also sent on the control socket, whichever reaches the host first). */
 export const runAbortFrame = z.object({ type: z.literal("abort") });
 
-export const edgeToHostRunFrame = z.discriminatedUnion("type", [ackFrame, runErrorFrame, runAbortFrame]);
+/** An approval id as the agent names it (openclaw: a UUID); the same pattern checks the browser's route. */
+export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** The longest reason a person may give with a decision. */
+export const MAX_APPROVAL_REASON_CHARS = 1000;
+
+/**
+ * A person's answer to an approval request of this run (an `exec.approval.requested` line). Only the
+ * edge sends it, only for a request the run is still waiting on; a host that never writes approval
+ * lines never gets one, so adding it needed no new protocol version.
+ */
+export const runApprovalFrame = z.object({
+  type: z.literal("approval"),
+  approvalId: z.string().regex(APPROVAL_ID_PATTERN, "must match [A-Za-z0-9_.:-]{1,128}"),
+  approved: z.boolean(),
+  reason: z.string().max(MAX_APPROVAL_REASON_CHARS).optional(),
+});
+
+export const edgeToHostRunFrame = z.discriminatedUnion("type", [ackFrame, runErrorFrame, runAbortFrame, runApprovalFrame]);
 
 export type HelloFrame = z.infer<typeof helloFrame>;
 export type RunRejectedFrame = z.infer<typeof runRejectedFrame>;
@@ -137,6 +154,7 @@ export type LinesFrame = z.infer<typeof linesFrame>;
 export type ExitFrame = z.infer<typeof exitFrame>;
 export type HostToEdgeRunFrame = z.infer<typeof hostToEdgeRunFrame>;
 export type AckFrame = z.infer<typeof ackFrame>;
+export type RunApprovalFrame = z.infer<typeof runApprovalFrame>;
 export type EdgeToHostRunFrame = z.infer<typeof edgeToHostRunFrame>;
 
 /**

@@ -77,6 +77,10 @@ export function startHostRun(frame: StartFrame, context: HostRunContext): HostRu
     runSecret: frame.runSecret,
     outbox,
     onAbort: abort,
+    onApproval: (answer) => {
+      if (agent?.answerApproval && !agentDone) agent.answerApproval(answer);
+      else log(`${label}: dropped an answer to approval ${answer.approvalId} (this agent is not waiting for one)`);
+    },
     onAcked: applyFlowControl,
     onFinished: linkEnded,
   });

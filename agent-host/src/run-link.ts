@@ -6,7 +6,7 @@
 // several frames may be in flight before their acks return. A connection that goes silent while
 // frames wait for acks, or on which the edge reports a (non-fatal) error, is given up and redialled:
 // the edge's resume point on the new one puts both sides back in step.
-import { edgeToHostRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
+import { edgeToHostRunFrame, parseFrame, type RunApprovalFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
 import { RUN_PING_INTERVAL_MS } from "../../protocol/limits.ts";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
@@ -19,6 +19,9 @@ export const MAX_FRAMES_IN_FLIGHT = 8;
 export const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** Silence from the edge while it owes an answer, before the connection is considered dead. */
 export const ACK_TIMEOUT_MS = 20_000;
+
+/** A person's decision on an approval request, as the edge forwards it. */
+export type ApprovalAnswer = Omit<RunApprovalFrame, "type">;
 
 /** How a run link ended: exit stored by the edge, the edge refused the run, or the host stopped it. */
 export type RunLinkOutcome = "delivered" | "refused" | "stopped";
@@ -35,6 +38,8 @@ export interface RunLinkOptions {
   log: Log;
   /** The edge wants the agent stopped (an abort, or a fatal error: the run is over there). */
   onAbort: (reason: string) => void;
+  /** A person answered one of the run's approval requests (the edge checked it is pending). */
+  onApproval: (answer: ApprovalAnswer) => void;
   /** Acks moved the outbox forward (the host may lift a pause). */
   onAcked: () => void;
   onTokenRefused: (url: string) => void;
@@ -133,6 +138,10 @@ export class RunLink {
     const frame = parsed.frame;
     if (frame.type === "ack") this.#onAck(frame.seq);
     else if (frame.type === "abort") this.#options.onAbort("the edge asked to abort");
+    else if (frame.type === "approval") {
+      const { type: _type, ...answer } = frame;
+      this.#options.onApproval(answer);
+    }
     else if (frame.fatal) {
       this.#options.log(`${this.#label}: the edge ended the run: ${frame.error}`);
       this.#options.onAbort(frame.error);

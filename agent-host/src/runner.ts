@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
 import { LineSplitter } from "./line-splitter.ts";
+import type { ApprovalAnswer } from "./run-link.ts";
 import type { AgentExit } from "./run-outbox.ts";
 
 /** Grace between SIGTERM and SIGKILL on abort. */
@@ -27,6 +28,11 @@ export interface AgentRun {
   /** Stop / restart reading stdout (the agent blocks on write once the pipe is full). */
   pause(): void;
   resume(): void;
+  /**
+   * A person's answer to an approval request the agent asked for in its lines. Only agents that ask
+   * (the openclaw gateway adapter) have it; for the others such an answer is logged and dropped.
+   */
+  answerApproval?(answer: ApprovalAnswer): void;
   readonly exited: Promise<AgentExit>;
 }
 

@@ -48,6 +48,18 @@ describe("agent host against an edge", () => {
     await running.waitForLog("control: connected to ws://127.0.0.1");
   });
 
+  it("logs and drops an approval answer for an agent that cannot take one (a jsonl CLI), and the run goes on", async () => {
+    const fake = await edge();
+    const running = host(fake, ["--say", "hi", "--hang"]);
+    await connected(fake);
+    fake.sendControl(start("ra"));
+    await fake.waitFor(() => (fake.runs.get("ra")?.lines.length ?? 0) > 0, "the first line");
+    fake.sendRun("ra", { type: "approval", approvalId: "appr-1", approved: true });
+    await running.waitForLog("run ra (session session-ra): dropped an answer to approval appr-1 (this agent is not waiting for one)");
+    fake.sendControl({ type: "abort", sessionId: "session-ra", runId: "ra" });
+    await fake.waitFor(() => fake.runs.get("ra")?.exit !== undefined, "the exit after the abort");
+  });
+
   it("runs an agent: every line in order, then the exit, and the run is forgotten once stored", async () => {
     const fake = await edge();
     const running = host(fake, ["--echo-args", "--say", "the answer is 42", "--exit", "0"]);

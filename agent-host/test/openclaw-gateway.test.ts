@@ -81,7 +81,7 @@ describe("agent host with the openclaw gateway adapter", () => {
       maxProtocol: 4,
       role: "operator",
       scopes: ["operator.read", "operator.write", "operator.approvals"],
-      caps: ["tool-events"],
+      caps: ["tool-events", "exec-approvals"],
     });
     // An explicit gateway the person runs: its heartbeat settings are the person's to keep.
     expect(gw.calls("set-heartbeats")).toEqual([]);
@@ -217,6 +217,74 @@ describe("agent host with the openclaw gateway adapter", () => {
     );
     expect(gw.refusedConnects).toEqual(["protocol mismatch"]);
     expect(relay.hellos).toEqual([]);
+  });
+});
+
+describe("exec approvals through the gateway adapter", () => {
+  /** A turn whose exec tool asks first, as openclaw does with `tools.exec.ask`: the tool runs only if allowed. */
+  function execAsking(expiresInMs?: number) {
+    return async (turn: Turn) => {
+      turn.agent({ stream: "lifecycle", data: { phase: "start" } });
+      turn.agent({ stream: "tool", data: { phase: "start", name: "exec", toolCallId: "call_1", args: { command: "ls /" } } });
+      const decision = await turn.requestApproval({ toolCallId: "call_1", command: "ls /", expiresInMs });
+      const ran = decision === "allow-once";
+      turn.agent({ stream: "tool", data: { phase: "result", name: "exec", toolCallId: "call_1", isError: !ran, result: ran ? "bin\netc" : "exec denied" } });
+      turn.agent({ stream: "lifecycle", data: { phase: "end" } });
+      turn.chat("final");
+    };
+  }
+
+  async function waitingTurn(runId: string, expiresInMs?: number) {
+    const relay = await edge();
+    const gw = await gateway();
+    gw.script = execAsking(expiresInMs);
+    const running = host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+    relay.sendControl(start(runId, `chat-${runId}`));
+    await relay.waitFor(() => (relay.runs.get(runId)?.lines ?? []).some((line) => line.includes("exec.approval.requested")), "the approval request line");
+    const parsed = () => relay.run(runId).lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requested = parsed().find((line) => line.event === "exec.approval.requested")!;
+    return { relay, gw, running, parsed, approvalId: String(requested.id), requested };
+  }
+
+  it("writes the gateway's request as a line and resolves it with allow-once when the edge says approved", async () => {
+    const { relay, gw, parsed, approvalId, requested } = await waitingTurn("ap1");
+    expect(requested).toMatchObject({
+      event: "exec.approval.requested",
+      request: { command: "ls /", toolCallId: "call_1", runId: "ap1", allowedDecisions: ["allow-once", "deny"] },
+      createdAtMs: expect.any(Number),
+      expiresAtMs: expect.any(Number),
+    });
+    relay.sendRun("ap1", { type: "approval", approvalId, approved: true });
+    await relay.waitFor(() => relay.run("ap1").exit !== undefined, "the turn's exit");
+    expect(gw.calls("exec.approval.resolve")).toEqual([{ id: approvalId, decision: "allow-once" }]);
+    const lines = parsed();
+    const resolved = lines.find((line) => line.event === "exec.approval.resolved");
+    expect(resolved).toEqual({ event: "exec.approval.resolved", id: approvalId, decision: "allow-once", resolvedBy: "agent-relay host", ts: expect.any(Number) });
+    // In order: the request, its outcome, then the command's result.
+    const order = lines.map((line) => (line.event === "agent" ? `${line.stream}` : String(line.event)));
+    expect(order.indexOf("exec.approval.requested")).toBeLessThan(order.indexOf("exec.approval.resolved"));
+    expect(lines.at(-2)).toMatchObject({ stream: "tool", data: { phase: "result", isError: false } });
+    expect(relay.run("ap1").exit).toMatchObject({ code: 0 });
+    // Asked once after hello-ok for requests made while the host was not connected.
+    expect(gw.calls("exec.approval.list")).toEqual([{}]);
+  });
+
+  it("resolves with deny (the reason stays on the outcome line), and the command does not run", async () => {
+    const { relay, gw, parsed, approvalId } = await waitingTurn("ap2");
+    relay.sendRun("ap2", { type: "approval", approvalId, approved: false, reason: "not on prod" });
+    await relay.waitFor(() => relay.run("ap2").exit !== undefined, "the turn's exit");
+    expect(gw.calls("exec.approval.resolve")).toEqual([{ id: approvalId, decision: "deny" }]);
+    expect(parsed().find((line) => line.event === "exec.approval.resolved")).toMatchObject({ id: approvalId, decision: "deny", reason: "not on prod" });
+    expect(parsed().at(-2)).toMatchObject({ stream: "tool", data: { phase: "result", isError: true } });
+  });
+
+  it("says expired when nobody answers before openclaw's deadline", async () => {
+    const { relay, gw, parsed, approvalId } = await waitingTurn("ap3", 400);
+    await relay.waitFor(() => relay.run("ap3").exit !== undefined, "the turn's exit");
+    const outcomes = parsed().filter((line) => line.event === "exec.approval.resolved");
+    expect(outcomes).toEqual([{ event: "exec.approval.resolved", id: approvalId, decision: "deny", resolvedBy: null, ts: expect.any(Number), expired: true }]);
+    expect(gw.calls("exec.approval.resolve")).toEqual([]);
   });
 });
 

@@ -2,8 +2,8 @@
 // offline: a fake OpenAI-compatible model server on 127.0.0.1 -> openclaw -> the agent host process ->
 // `wrangler dev` -> `POST /api/chat`, read like a browser with the AI SDK's consumer. Twice:
 // - the default adapter: openclaw's gateway, started and supervised by the host. Reply and tool call,
-//   a conversation's later turns, three chats at once, Stop, the gateway killed mid-turn, a provider
-//   failure. It prints the figures docs/performance.md reports (first text delta after POST /api/chat,
+//   a conversation's later turns, three chats at once, Stop, exec approvals (one approved, one denied,
+//   answered through the relay's route), the gateway killed mid-turn, a provider failure. It prints the figures docs/performance.md reports (first text delta after POST /api/chat,
 //   one chat vs three at once); they are printed, not asserted (timings depend on the machine's load).
 // - `--agent openclaw-cli` (`openclaw agent --local` per turn): reply and tool call, a second chat refused
 //   while a turn runs, Stop ends the CLI and its children, an invalid config and a provider failure shown.
@@ -76,6 +76,9 @@ function openclawHome(baseUrl: string): { home: string; workspace: string; env: 
   const config = {
     models: { mode: "replace", providers: { fake: { baseUrl, apiKey: "x", api: "openai-completions", models: [model] } } },
     agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
+    // Every command the agent runs on the gateway asks first (the `read` tool does not): the approval
+    // test answers them through the relay. `ask: "always"` has no `tools.exec.mode` equivalent.
+    tools: { exec: { host: "gateway", security: "full", ask: "always" } },
   };
   writeFileSync(join(home, "openclaw.json"), JSON.stringify(config, null, 2));
   return { home, workspace, env: { HOME: home, OPENCLAW_CONFIG_PATH: join(home, "openclaw.json"), OPENCLAW_STATE_DIR: join(home, "state") } };
@@ -237,6 +240,19 @@ async function timeToFirstText(relay: WranglerDev, sessionId: string, text: stri
   return { ms, message };
 }
 
+/** The id of the approval the running answer waits for, as a reloaded page would find it. */
+async function waitForApprovalRequest(relay: WranglerDev, sessionId: string): Promise<string> {
+  const deadline = performance.now() + TURN_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    const messages = (await (await relay.api(`/api/chat/${sessionId}/messages`)).json()) as UIMessage[];
+    for (const part of messages.at(-1)?.parts ?? []) {
+      if (part.type === "dynamic-tool" && part.state === "approval-requested") return part.approval.id;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no approval request in ${sessionId} within ${TURN_TIMEOUT_MS / 1000} s`);
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -347,6 +363,36 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
     model.answerWith("script");
     const next = await chat("gw-stop", "What do my notes say?");
     expect(next.message.metadata).toMatchObject({ status: "completed" });
+  });
+
+  it("asks before a command: one approved and one denied through the relay, both in the stored answer", { timeout: 180_000 }, async () => {
+    model.answerWith({ toolCall: { name: "exec", arguments: { command: "cat notes.txt" } } });
+    try {
+      for (const approved of [true, false]) {
+        const sessionId = approved ? "gw-approve" : "gw-deny";
+        const response = await send(sessionId, "Show me the notes with cat");
+        const approvalId = await waitForApprovalRequest(relay, sessionId);
+        const answered = await relay.api(`/api/chat/${sessionId}/approvals/${approvalId}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ approved, ...(approved ? {} : { reason: "not now" }) }),
+        });
+        expect(answered.status, await answered.clone().text()).toBe(202);
+        const message = await read(sessionId, response);
+        const exec = message.parts.find((part) => part.type === "dynamic-tool");
+        console.info(`test:openclaw: gateway: exec approval ${approved ? "approved" : "denied"}: ${JSON.stringify(exec)}`);
+        if (approved) {
+          expect(exec, host.output()).toMatchObject({ toolName: "exec", state: "output-available", approval: { id: approvalId, approved: true } });
+          expect(texts(message).join("")).toContain(NOTES.trim());
+        } else {
+          expect(exec, host.output()).toMatchObject({ toolName: "exec", state: "output-denied", approval: { id: approvalId, approved: false, reason: "not now" } });
+        }
+        expect(message.metadata).toMatchObject({ exitCode: 0 });
+        expect(await relay.storedAnswer(sessionId)).toEqual(message);
+      }
+    } finally {
+      model.answerWith("script");
+    }
   });
 
   it("ends a turn with a visible error when the gateway is killed mid-turn; the host restarts it and the next turn works", { timeout: 180_000 }, async () => {

@@ -32,6 +32,7 @@ async function setUp(options: { ackTimeoutMs?: number; pingIntervalMs?: number }
     outbox,
     log: (line) => logs.push(line),
     onAbort: (reason) => aborts.push(reason),
+    onApproval: (answer) => logs.push(`approval ${JSON.stringify(answer)}`),
     onAcked: () => {},
     onTokenRefused: () => logs.push("token refused"),
     onFinished: (result) => (outcome = result),

@@ -2,7 +2,7 @@
 // index (paged) and the connected hosts. Each session is its own object.
 import { Hono, type MiddlewareHandler } from "hono";
 import { MAX_REQUEST_BYTES } from "../../protocol/limits.ts";
-import { moveChatSchema, parseChatRequest, sessionIdSchema } from "../chat-request.ts";
+import { approvalAnswerSchema, approvalIdSchema, moveChatSchema, parseChatRequest, sessionIdSchema } from "../chat-request.ts";
 import { jsonError } from "../http-errors.ts";
 import { CHATS_PAGE_ROWS, MAX_HISTORY_PAGE_MESSAGES, OLDER_CHATS_HEADER } from "../../protocol/paging.ts";
 import { parseSessionCursor } from "../session-index/session-index.ts";
@@ -12,6 +12,8 @@ export const chatRoutes = new Hono<{ Bindings: Env }>();
 
 /** POST /api/chat/:id/host carries one host id. */
 const MOVE_BODY_BYTES = 1024;
+/** POST /api/chat/:id/approvals/:approvalId carries a decision and a reason of at most MAX_APPROVAL_REASON_CHARS. */
+const APPROVAL_BODY_BYTES = 8 * 1024;
 
 chatRoutes.post("/chat", limitBody(MAX_REQUEST_BYTES), async (c) => {
   const body = await readJson(c);
@@ -50,6 +52,21 @@ chatRoutes.post("/chat/:id/host", limitBody(MOVE_BODY_BYTES), async (c) => {
   const parsed = moveChatSchema.safeParse(body.json);
   if (!parsed.success) return jsonError(400, `invalid field hostId: ${parsed.error.issues[0]?.message ?? "required"}`);
   return c.env.SESSION.getByName(c.req.param("id")).moveToHost(parsed.data.hostId);
+});
+
+// A person's answer to an approval request of the running turn; the session object sends it to the
+// run's host, which answers the agent. The outcome reaches every tab as part of the answer's stream.
+chatRoutes.post("/chat/:id/approvals/:approvalId", limitBody(APPROVAL_BODY_BYTES), async (c) => {
+  const approvalId = c.req.param("approvalId");
+  if (!approvalIdSchema.safeParse(approvalId).success) return jsonError(400, "invalid approval id: must match [A-Za-z0-9_.:-]{1,128}");
+  const body = await readJson(c);
+  if (!body.ok) return body.response;
+  const parsed = approvalAnswerSchema.safeParse(body.json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return jsonError(400, `invalid field ${issue?.path.join(".") || "body"}: ${issue?.message ?? "required"}`);
+  }
+  return c.env.SESSION.getByName(c.req.param("id")).answerApproval(approvalId, parsed.data.approved, parsed.data.reason);
 });
 
 chatRoutes.get("/chat/:id/messages", async (c) => {

@@ -191,6 +191,20 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /**
+   * POST /api/chat/:id/approvals/:approvalId: a person's answer to a request the running turn waits on,
+   * sent on the run socket (only the run's own host holds it). Not stored here: the host's outcome
+   * line, translated like any line, is what every tab and the stored message show.
+   */
+  answerApproval(approvalId: string, approved: boolean, reason?: string): Response {
+    const live = this.live;
+    if (!live) return jsonError(409, "no run is active in this session");
+    if (!live.translator.awaitsApproval(approvalId)) return jsonError(409, `the running turn is not waiting for approval ${approvalId}`);
+    if (!live.socket) return jsonError(503, "the agent host of this run is not connected right now; try again in a moment");
+    this.sendToHost(live, { type: "approval", approvalId, approved, ...(reason === undefined ? {} : { reason }) });
+    return Response.json({ sent: true }, { status: 202 });
+  }
+
+  /**
    * GET /api/chat/:id/messages: one page of the history, the newest messages before `before` within
    * HISTORY_PAGE_BYTES (see MessageStore.page), streamed; a running answer is included as it stands now.
    */

@@ -18,6 +18,8 @@ type ToolPart = {
   output?: JSONValue;
   errorText?: string;
   preliminary?: boolean;
+  /** Set by an approval request, answered by a response, kept through later states (as the SDK does). */
+  approval?: { id: string; approved?: boolean; reason?: string };
 };
 
 export class MessageAccumulator {
@@ -135,6 +137,23 @@ export class MessageAccumulator {
         part.errorText = chunk.errorText;
         return;
       }
+      case "tool-approval-request": {
+        // Like the SDK: only the state and the approval change.
+        const part = this.#tool(chunk.toolCallId);
+        part.state = "approval-requested";
+        part.approval = { id: chunk.approvalId };
+        return;
+      }
+      case "tool-approval-response": {
+        const part = [...this.#tools.values()].find((tool) => tool.approval?.id === chunk.approvalId);
+        if (!part) throw new Error(`MessageAccumulator: no tool invocation with approvalId "${chunk.approvalId}"`);
+        part.state = "approval-responded";
+        part.approval = { id: chunk.approvalId, approved: chunk.approved, ...(chunk.reason !== undefined ? { reason: chunk.reason } : {}) };
+        return;
+      }
+      case "tool-output-denied":
+        this.#tool(chunk.toolCallId).state = "output-denied";
+        return;
       case "data-status": {
         const key = `${chunk.type}\u0000${chunk.id}`;
         const existing = this.#dataParts.get(key);

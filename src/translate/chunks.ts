@@ -1,7 +1,10 @@
 // The UI-message-stream chunks agent-relay emits: a precise subset of the AI SDK's UIMessageChunk.
 // Every member must parse under both `ai` 7 and `ai` 6.0.230, whose chunk schemas are strict (an
 // unknown field is rejected), so no chunk carries anything beyond the fields declared here; sequence
-// numbers live only in the SSE `id:` line.
+// numbers live only in the SSE `id:` line. One exception: `tool-approval-response` (an approval's
+// outcome) exists only in `ai` 7. In `ai` 6 an answered approval lives only in the client that
+// answered it (no chunk can carry it, and its validator refuses a denied or finished part without
+// it), so a run with an approval outcome needs an `ai` 7 reader; every other run reads in both.
 import type { JSONValue, UIMessage, UIMessageChunk } from "ai";
 
 /** The key under which agent-relay puts its own provider metadata on a part. */
@@ -75,6 +78,12 @@ type ToolOutputAvailable = {
   /** Live output of a running tool; the final output follows without it. */
   preliminary?: true;
 };
+/** The agent waits for a person's decision on this tool call (`approvalId` is the agent's, for the answer). */
+type ToolApprovalRequest = { type: "tool-approval-request"; approvalId: string; toolCallId: string };
+/** A decision on that request: made at the relay (a person on any device), or the agent's on expiry. */
+type ToolApprovalResponse = { type: "tool-approval-response"; approvalId: string; approved: boolean; reason?: string };
+/** The call was denied (by a person, or by the agent's policy when nobody answered): it did not run. */
+type ToolOutputDenied = { type: "tool-output-denied"; toolCallId: string };
 type ToolOutputError = { type: "tool-output-error"; toolCallId: string; errorText: string; dynamic: true };
 type StatusChunk = { type: "data-status"; id: string; data: StatusData };
 type Start = { type: "start"; messageId: string; messageMetadata: RelayMessageMetadata };
@@ -96,6 +105,9 @@ export type UIChunk = AcceptedBySdk<
   | ToolInputAvailable
   | ToolOutputAvailable
   | ToolOutputError
+  | ToolApprovalRequest
+  | ToolApprovalResponse
+  | ToolOutputDenied
   | StatusChunk
   | MessageMetadata
   | Finish

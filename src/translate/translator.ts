@@ -17,6 +17,12 @@
 //   run with terminateOnError). Agent errors are reported once; a user's stop is not an error.
 // - openclaw's preamble item (the words before a tool call) is shown as text when no assistant text
 //   said the same.
+// - Approval requests (the host's `exec.approval.requested` line) put the waiting tool part in the
+//   SDK's `approval-requested` state (`tool-approval-request`, the agent's approval id); the outcome
+//   line is the SDK's `tool-approval-response` (approved or not, the person's reason), then for a
+//   denial `tool-output-denied` (the agent's "denied" tool result that follows is dropped); an expiry
+//   says so in the response's reason. A request still open when the run ends is answered "not approved" with the
+//   reason, so no part waits for ever. (`tool-approval-response` is `ai` 7's: see chunks.ts.)
 // - Lines that are malformed, of an unknown kind, or the host's line-too-long marker count as
 //   `skippedLines`; known streams with nothing to show (other items, plan, approval, patch, the agent's
 //   recoverable-fault `error` stream, run_status phases other than retrying) count as `ignoredLines`.
@@ -28,7 +34,9 @@
 // (they may repeat within a run); only tools still running are remembered.
 import type { JSONValue } from "ai";
 import { MAX_JSON_DEPTH } from "../../protocol/limits.ts";
+import { APPROVAL_REQUESTED_LINE, APPROVAL_RESOLVED_LINE } from "../../protocol/approval-lines.ts";
 import { agentErrorMessage, errorFromStderr, parseErrorBody } from "./agent-errors.ts";
+import { APPROVAL_TOOL_NAME, expiryNote, readApprovalOutcome, readApprovalRequest } from "./approvals.ts";
 import type { RelayMessageMetadata, RunStatus, StatusData, UIChunk, Usage } from "./chunks.ts";
 import { DISCARDED_METADATA } from "./discarded.ts";
 import { isRecord, jsonNestingExceeds } from "./json.ts";
@@ -52,8 +60,13 @@ export interface TranslatorSnapshot {
   text: { id: string; itemId: string | null; hasContent: boolean } | null;
   reasoningId: string | null;
   status: StatusData | null;
-  /** Tools started and not finished: the agent's toolCallId -> ours. */
-  openTools: Array<{ agentId: string; id: string }>;
+  /**
+   * Tools started and not finished: the agent's toolCallId -> ours. `denied`: a person (or an expiry)
+   * denied it; the part stays denied and the agent's result for it is dropped.
+   */
+  openTools: Array<{ agentId: string; id: string; denied?: true }>;
+  /** Approval requests waiting for an outcome: the agent's approval id -> our tool part. Absent in older snapshots. */
+  approvals?: Array<{ approvalId: string; toolId: string }>;
   /** Some closed, kept text part has text (an answer or an error). */
   textKept: boolean;
   /** The agent wrote text since the run began or its last tool call began. */
@@ -72,8 +85,11 @@ const COMPACTING = "Optimizing session context...";
 const COMPACTION_RETRY = `${COMPACTING}\nRetrying with compacted context...`;
 const RETRYING = "Retrying...";
 const UNNAMED_TOOL = "unknown";
+const UNANSWERED_APPROVAL = "The run ended before anyone answered.";
 /** Usage fields kept per run (openclaw reports about ten); more would bloat every stored snapshot. */
 const MAX_USAGE_FIELDS = 32;
+/** Approval requests waiting at once; more would bloat every stored snapshot (an agent asks one at a time). */
+export const MAX_PENDING_APPROVALS = 16;
 
 /** Streams the agent emits that have nothing to show here. */
 const IGNORED_STREAMS = new Set(["item", "plan", "approval", "patch", "error"]);
@@ -172,6 +188,11 @@ export class RunTranslator {
     return this.#flush();
   }
 
+  /** The run waits for a person's answer to this approval request (the edge forwards only those). */
+  awaitsApproval(approvalId: string): boolean {
+    return this.#s.phase === "running" && (this.#s.approvals ?? []).some((approval) => approval.approvalId === approvalId);
+  }
+
   snapshot(): TranslatorSnapshot {
     return structuredClone(this.#s);
   }
@@ -196,6 +217,10 @@ export class RunTranslator {
     this.#s.sawLines = true;
     if (event.event === "agent") {
       this.#agentEvent(event);
+    } else if (event.event === APPROVAL_REQUESTED_LINE) {
+      this.#approvalRequested(event);
+    } else if (event.event === APPROVAL_RESOLVED_LINE) {
+      this.#approvalResolved(event);
     } else if (event.event === "error") {
       const data = isRecord(event.data) ? event.data : event;
       this.#reportAgentError(agentErrorMessage(data) ?? "The agent reported an error.");
@@ -301,17 +326,32 @@ export class RunTranslator {
       return;
     }
     const toolName = typeof data.name === "string" && data.name ? data.name : UNNAMED_TOOL;
+    const denied = this.#s.openTools.find((tool) => tool.agentId === agentId && tool.denied);
+    if (denied && data.phase !== "start") {
+      // The agent's own account of the denial ("exec denied: ...") would turn the denied part into a result.
+      if (data.phase === "result") this.#s.openTools = this.#s.openTools.filter((tool) => tool !== denied);
+      this.#s.ignoredLines++;
+      return;
+    }
     if (data.phase === "start") {
       this.#startTool(agentId, toolName, isRecord(data.args) ? (data.args as Record<string, JSONValue>) : {});
     } else if (data.phase === "update") {
       const id = this.#openToolId(agentId);
-      if (id && data.partialResult !== undefined) this.#preliminaryOutput(id, toolOutput(data.partialResult));
+      if (id && data.partialResult !== undefined) {
+        this.#closeApprovalOf(id, true);
+        this.#preliminaryOutput(id, toolOutput(data.partialResult));
+      }
     } else if (data.phase === "result") {
       // A result for a tool we never saw start still gets a part, so the consumer can attach it.
       const id = this.#openToolId(agentId) ?? this.#startTool(agentId, toolName, {});
       this.#s.openTools = this.#s.openTools.filter((tool) => tool.agentId !== agentId);
-      if (data.isError === true) {
-        this.#emit({ type: "tool-output-error", toolCallId: id, errorText: toolErrorText(data.result), dynamic: true });
+      const errorText = data.isError === true ? toolErrorText(data.result) : undefined;
+      if (this.#closeApprovalOf(id, errorText === undefined, errorText) && errorText !== undefined) {
+        this.#emit({ type: "tool-output-denied", toolCallId: id });
+        return;
+      }
+      if (errorText !== undefined) {
+        this.#emit({ type: "tool-output-error", toolCallId: id, errorText, dynamic: true });
       } else {
         this.#emit({ type: "tool-output-available", toolCallId: id, output: toolOutput(data.result), dynamic: true });
       }
@@ -323,7 +363,68 @@ export class RunTranslator {
     if (data.phase !== "delta" || typeof data.output !== "string" || typeof data.toolCallId !== "string") return;
     const id = this.#openToolId(data.toolCallId);
     const status = typeof data.status === "string" ? data.status : "running";
-    if (id) this.#preliminaryOutput(id, { text: data.output, status });
+    if (!id) return;
+    this.#closeApprovalOf(id, true);
+    this.#preliminaryOutput(id, { text: data.output, status });
+  }
+
+  #approvalRequested(line: Record<string, unknown>): void {
+    const request = readApprovalRequest(line);
+    if (!request) {
+      this.#s.skippedLines++;
+      return;
+    }
+    const approvals = (this.#s.approvals ??= []);
+    if (approvals.some((approval) => approval.approvalId === request.approvalId)) {
+      this.#s.ignoredLines++; // the same request again (a backfill after a reconnect)
+      return;
+    }
+    if (approvals.length >= MAX_PENDING_APPROVALS) {
+      this.#skipVisibly(`more than ${MAX_PENDING_APPROVALS} approval requests wait at once`);
+      return;
+    }
+    const toolId = this.#openToolId(request.agentToolCallId) ?? this.#startTool(request.agentToolCallId, APPROVAL_TOOL_NAME, request.input);
+    this.#settleStatus();
+    approvals.push({ approvalId: request.approvalId, toolId });
+    this.#emit({ type: "tool-approval-request", approvalId: request.approvalId, toolCallId: toolId });
+  }
+
+  #approvalResolved(line: Record<string, unknown>): void {
+    const outcome = readApprovalOutcome(line);
+    if (!outcome) {
+      this.#s.skippedLines++;
+      return;
+    }
+    const approval = this.#s.approvals?.find((candidate) => candidate.approvalId === outcome.approvalId);
+    const tool = approval && this.#s.openTools.find((candidate) => candidate.id === approval.toolId);
+    if (!approval || !tool) {
+      this.#s.ignoredLines++; // an outcome for no request, or for a tool that already ended
+      return;
+    }
+    this.#s.approvals = this.#s.approvals!.filter((candidate) => candidate !== approval);
+    // An expiry is said on the part itself (its reason), which every reader and the stored message keep.
+    this.#answerApproval(approval.approvalId, tool, outcome.allowed, outcome.expired ? expiryNote(outcome.allowed) : outcome.reason);
+  }
+
+  /**
+   * The agent went on with a tool whose approval has no outcome line (it never came, or came late):
+   * what the tool did says how it was decided (it ran, or it failed, as a denied command does), so the
+   * part never shows output without an answered approval, which the SDK's validator refuses.
+   */
+  #closeApprovalOf(toolId: string, approved: boolean, reason?: string): boolean {
+    const approval = this.#s.approvals?.find((candidate) => candidate.toolId === toolId);
+    if (!approval) return false;
+    this.#s.approvals = this.#s.approvals!.filter((candidate) => candidate !== approval);
+    this.#emit({ type: "tool-approval-response", approvalId: approval.approvalId, approved, ...(reason ? { reason } : {}) });
+    return true;
+  }
+
+  /** The SDK's approval response, and for a denial the denied output (the tool does not run). */
+  #answerApproval(approvalId: string, tool: TranslatorSnapshot["openTools"][number], approved: boolean, reason: string | undefined): void {
+    this.#emit({ type: "tool-approval-response", approvalId, approved, ...(reason ? { reason } : {}) });
+    if (approved) return;
+    tool.denied = true;
+    this.#emit({ type: "tool-output-denied", toolCallId: tool.id });
   }
 
   #compaction(data: Record<string, unknown>): void {
@@ -371,6 +472,8 @@ export class RunTranslator {
 
   #startTool(agentId: string, toolName: string, input: Record<string, JSONValue>): string {
     this.#closeOpenParts();
+    // A denied call whose result never came is over once the agent reuses its id.
+    this.#s.openTools = this.#s.openTools.filter((tool) => !(tool.agentId === agentId && tool.denied));
     this.#s.spokeSinceTool = false;
     const id = this.#newId("tool");
     this.#s.openTools.push({ agentId, id });
@@ -380,7 +483,7 @@ export class RunTranslator {
   }
 
   #openToolId(agentId: string): string | undefined {
-    return this.#s.openTools.find((tool) => tool.agentId === agentId)?.id;
+    return this.#s.openTools.find((tool) => tool.agentId === agentId && !tool.denied)?.id;
   }
 
   #preliminaryOutput(id: string, output: Record<string, JSONValue>): void {
@@ -389,7 +492,13 @@ export class RunTranslator {
 
   /** A tool part left running would spin forever in the persisted message. */
   #failOpenTools(errorText: string): void {
+    for (const approval of this.#s.approvals ?? []) {
+      const tool = this.#s.openTools.find((candidate) => candidate.id === approval.toolId);
+      if (tool && !tool.denied) this.#answerApproval(approval.approvalId, tool, false, UNANSWERED_APPROVAL);
+    }
+    this.#s.approvals = [];
     for (const tool of this.#s.openTools) {
+      if (tool.denied) continue; // stays denied
       this.#emit({ type: "tool-output-error", toolCallId: tool.id, errorText, dynamic: true });
     }
     this.#s.openTools = [];

@@ -91,7 +91,7 @@ export function openclawGatewayBackend(config: GatewayBackendConfig, log: Log): 
   return {
     adapter: (request, onLines) => {
       if (!link) throw new Error("the openclaw gateway is not set up yet");
-      return openclawGatewayAdapter(link)(request, onLines);
+      return openclawGatewayAdapter(link, log)(request, onLines);
     },
     ready,
     async stop() {

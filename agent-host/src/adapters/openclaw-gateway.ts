@@ -5,10 +5,12 @@
 // The turn ends with the gateway's `chat` final/aborted/error state; Stop is `chat.abort`; a connection
 // lost mid-turn ends the turn at once with an error (its outcome on the gateway is unknown).
 import type { StartFrame } from "../../../protocol/host.ts";
-import type { GatewayEvent, GatewayLink } from "../gateway/gateway-link.ts";
+import { APPROVAL_REQUESTED_EVENT, APPROVAL_RESOLVED_EVENT, type GatewayEvent, type GatewayLink } from "../gateway/gateway-link.ts";
 import type { AgentRun } from "../runner.ts";
 import type { AgentExit } from "../run-outbox.ts";
+import type { Log } from "../log.ts";
 import type { AgentAdapter } from "./adapter.ts";
+import { TurnApprovals } from "./openclaw-approvals.ts";
 import { errorLine } from "./openclaw.ts";
 
 /** Turns on different session keys run side by side in one gateway; the same key queues. */
@@ -39,11 +41,11 @@ export function agentEventLine(payload: Record<string, unknown>): string {
 /** `chat` event states that end a turn. */
 const TERMINAL_CHAT_STATES = new Set(["final", "aborted", "error"]);
 
-export function openclawGatewayAdapter(link: GatewayLink): AgentAdapter {
-  return (request, onLines) => startGatewayTurn(link, request, onLines);
+export function openclawGatewayAdapter(link: GatewayLink, log: Log): AgentAdapter {
+  return (request, onLines) => startGatewayTurn(link, request, onLines, log);
 }
 
-function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (lines: string[]) => void): AgentRun {
+function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (lines: string[]) => void, log: Log): AgentRun {
   const sessionKey = sessionKeyFor(request.agentSessionId);
   // Our run id as the idempotency key: the gateway uses it as its runId, so events can be matched
   // from the very first one, before chat.send has even answered.
@@ -70,12 +72,20 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   let endTimer: NodeJS.Timeout | undefined;
   let queuedTimer: NodeJS.Timeout | undefined;
   const unlisten: (() => void)[] = [];
+  const approvals = new TurnApprovals({
+    request: (method, params, timeoutMs) => link.request(method, params, timeoutMs),
+    onLines: (lines) => {
+      if (!ended) onLines(lines);
+    },
+    log: (line) => log(`run ${runId}: ${line}`),
+  });
 
   const finish = (exit: Partial<AgentExit> = {}) => {
     if (ended) return;
     ended = true;
     clearTimeout(endTimer);
     clearTimeout(queuedTimer);
+    approvals.stop();
     for (const stop of unlisten) stop();
     resolveExit({ code: exit.error ? null : 0, signal: null, stderrTail: "", ...exit });
   };
@@ -106,7 +116,10 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
     if (ended) return;
     const eventRun = String(payload.runId ?? "").toLowerCase();
     const mine = ownRunIds.has(eventRun);
-    if (event === "agent") {
+    // Approval events name no run at the top (the gateway routes them here by the session key).
+    if (event === APPROVAL_REQUESTED_EVENT) approvals.requested(payload);
+    else if (event === APPROVAL_RESOLVED_EVENT) approvals.resolved(payload);
+    else if (event === "agent") {
       if (mine) {
         ownEvents++;
         deliver(eventRun, payload);
@@ -192,6 +205,7 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
     // outbox's memory bound, so they are taken as they come.
     pause() {},
     resume() {},
+    answerApproval: (answer) => approvals.answer(answer),
     exited,
   };
 }

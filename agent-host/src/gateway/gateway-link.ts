@@ -12,11 +12,19 @@ import type { DeviceIdentityStore } from "./device-identity.ts";
 /** The reference client's version (pinned in package.json), named in errors so a person knows what to match. */
 export const GATEWAY_CLIENT_PACKAGE = "@openclaw/gateway-client 2026.9.1";
 
-/**
- * What the host asks for: chat (read/write), and approvals, so that answering exec approvals (not built
- * yet, see agent-host/README.md) will need no new pairing on a gateway elsewhere.
- */
+/** What the host asks for: chat (read/write), and approvals (exec approvals answered from the page). */
 export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.approvals"];
+
+/**
+ * `tool-events`: without it the gateway sends no live tool events. `exec-approvals`: this client shows
+ * exec approval requests to a person, so openclaw makes a turn wait for an answer instead of refusing
+ * the command at once as it does for headless clients.
+ */
+export const CLIENT_CAPS = ["tool-events", "exec-approvals"];
+
+/** The gateway's exec approval events (scope operator.approvals). */
+export const APPROVAL_REQUESTED_EVENT = "exec.approval.requested";
+export const APPROVAL_RESOLVED_EVENT = "exec.approval.resolved";
 
 /** How many ended run ids the link remembers, to drop their late events. */
 const MAX_ENDED_RUNS = 1000;
@@ -154,8 +162,7 @@ export class GatewayLink {
       mode: "backend",
       role: "operator",
       scopes: scopes ?? OPERATOR_SCOPES,
-      // Without tool-events the gateway sends no live tool events to this connection.
-      caps: ["tool-events"],
+      caps: CLIENT_CAPS,
       minProtocol: PROTOCOL_VERSION,
       maxProtocol: PROTOCOL_VERSION,
       deviceIdentity: identity.identity,
@@ -198,6 +205,27 @@ export class GatewayLink {
     this.#options.log(`openclaw gateway: connected to ${this.url} (${how})`);
     for (const waiter of this.#waiters) waiter.resolve();
     this.#waiters.clear();
+    await this.#backfillApprovals(client);
+  }
+
+  /**
+   * Requests made while this connection was not there (openclaw's docs/gateway/clients.md, "Backfill
+   * exec approvals"): each goes to its session's turn like the live event; a turn writes an id once.
+   */
+  async #backfillApprovals(client: GatewayClient): Promise<void> {
+    let listed: unknown;
+    try {
+      listed = await client.request("exec.approval.list", {});
+    } catch (error) {
+      this.#options.log(`openclaw gateway: exec.approval.list failed: ${(error as Error).message}`);
+      return;
+    }
+    if (this.#client !== client) return;
+    const entries = Array.isArray(listed) ? listed : (listed as { approvals?: unknown } | undefined)?.approvals;
+    if (!Array.isArray(entries)) return;
+    for (const entry of entries) {
+      if (entry && typeof entry === "object") this.#route({ event: APPROVAL_REQUESTED_EVENT, payload: entry as Record<string, unknown> });
+    }
   }
 
   #close(reason: string): void {

@@ -3,7 +3,10 @@
 // checked like the real one (protocol range, shared or device token, the Ed25519 signature over the v3
 // payload, the device id as the key's SHA-256), `hello-ok` with a device token; `chat.send` answers
 // `{runId: idempotencyKey, status: "started"}` and plays `agent` events made from the real captures,
-// then a `chat` final; `chat.abort` ends the turn with the aborted lifecycle and `chat` state.
+// then a `chat` final; `chat.abort` ends the turn with the aborted lifecycle and `chat` state. Exec
+// approvals as openclaw 2026.9.6 sends them (agent-host/README.md): `exec.approval.requested`, answered
+// by `exec.approval.resolve {id, decision}` or expired, then `exec.approval.resolved` to every client;
+// `exec.approval.list` lists the pending ones.
 import { createHash, createPublicKey, randomUUID, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -39,6 +42,16 @@ export interface Turn {
   agent(payload: Record<string, unknown>): void;
   chat(state: "final" | "aborted" | "error", extra?: Record<string, unknown>): void;
   event(event: string, payload: Record<string, unknown>): void;
+  /**
+   * Ask to approve a command of this turn, as openclaw's exec tool does; resolves with the decision
+   * (`allow-once`, `deny`), or `null` when nobody answered within `expiresInMs` (openclaw then denies).
+   */
+  requestApproval(request: { toolCallId: string; command: string; expiresInMs?: number }): Promise<string | null>;
+}
+
+interface PendingApproval {
+  payload: Record<string, unknown>;
+  decide: (decision: string | null, resolvedBy: string | null) => void;
 }
 
 /** What the gateway does after accepting a chat.send; the default plays a capture and ends the turn. */
@@ -60,6 +73,9 @@ export class FakeGateway {
   readonly refusedConnects: string[] = [];
   readonly requests: { method: string; params: Record<string, unknown> }[] = [];
   readonly turns: Turn[] = [];
+  readonly pendingApprovals = new Map<string, PendingApproval>();
+  /** Events to every connected client (approvals go to all operator clients, not only the turn's). */
+  readonly #broadcasts = new Set<(name: string, payload: unknown) => void>();
   script: TurnScript = playCapture("final.jsonl");
   /** The wire version this gateway speaks (openclaw 2026.9.6: 4). */
   protocol = 4;
@@ -141,6 +157,7 @@ export class FakeGateway {
     const challengeTs = Date.now();
     let helloDone = false;
     event("connect.challenge", { nonce, ts: challengeTs });
+    ws.on("close", () => this.#broadcasts.delete(event));
 
     ws.on("message", (data) => {
       const frame = JSON.parse(String(data)) as { type: string; id: string; method: string; params: Record<string, unknown> };
@@ -161,6 +178,7 @@ export class FakeGateway {
           return;
         }
         helloDone = true;
+        this.#broadcasts.add(event);
         const device = frame.params.device as { id: string };
         const deviceToken = this.#deviceTokens.get(device.id) ?? `device-token-${randomUUID()}`;
         this.#deviceTokens.set(device.id, deviceToken);
@@ -178,6 +196,8 @@ export class FakeGateway {
       this.requests.push({ method: frame.method, params: frame.params });
       if (frame.method === "chat.send") this.#chatSend(frame.params, respond, event);
       else if (frame.method === "chat.abort") this.#chatAbort(frame.params, respond);
+      else if (frame.method === "exec.approval.list") respond(true, [...this.pendingApprovals.values()].map((pending) => pending.payload));
+      else if (frame.method === "exec.approval.resolve") this.#resolveApproval(frame.params, respond);
       else respond(true, { ok: true });
     });
   }
@@ -233,10 +253,44 @@ export class FakeGateway {
       agent: (payload) => event("agent", { ...payload, runId, sessionKey, seq: ++agentSeq, ts: Date.now() }),
       chat: (state, extra = {}) => event("chat", { runId, sessionKey, seq: ++chatSeq, state, ...extra }),
       event,
+      requestApproval: ({ toolCallId, command, expiresInMs = 30 * 60_000 }) =>
+        new Promise((resolve) => {
+          const id = randomUUID();
+          const createdAtMs = Date.now();
+          const request = { command, cwd: "/work", host: "gateway", sessionKey, runId, toolCallId, allowedDecisions: ["allow-once", "deny"] };
+          const payload = { id, request, createdAtMs, expiresAtMs: createdAtMs + expiresInMs };
+          const expiry = setTimeout(() => decide(null, null), expiresInMs);
+          const decide = (decision: string | null, resolvedBy: string | null) => {
+            clearTimeout(expiry);
+            this.pendingApprovals.delete(id);
+            this.#broadcast("exec.approval.resolved", { id, decision: decision ?? "deny", resolvedBy, ts: Date.now(), request });
+            resolve(decision);
+          };
+          this.pendingApprovals.set(id, { payload, decide });
+          this.#broadcast("exec.approval.requested", payload);
+        }),
     };
     this.turns.push(turn);
     respond(true, { runId, status: "started" });
     void Promise.resolve().then(() => this.script(turn));
+  }
+
+  #broadcast(name: string, payload: unknown): void {
+    for (const send of this.#broadcasts) send(name, payload);
+  }
+
+  #resolveApproval(params: Record<string, unknown>, respond: (ok: boolean, payload?: unknown, error?: Record<string, unknown>) => void): void {
+    const pending = this.pendingApprovals.get(String(params.id));
+    if (!pending) {
+      respond(false, undefined, { code: "INVALID_REQUEST", message: "approval expired or not found" });
+      return;
+    }
+    if (params.decision !== "allow-once" && params.decision !== "deny" && params.decision !== "allow-always") {
+      respond(false, undefined, { code: "INVALID_REQUEST", message: "invalid decision" });
+      return;
+    }
+    respond(true, { ok: true });
+    pending.decide(params.decision, "agent-relay host");
   }
 
   #chatAbort(params: Record<string, unknown>, respond: (ok: boolean, payload?: unknown) => void): void {

@@ -16,9 +16,10 @@ export interface ModelScript {
 
 /**
  * How requests are answered: the script, the script with a pause before each of its chunks (a model
- * that takes its time), a stall, or an HTTP error status with an OpenAI error body.
+ * that takes its time), the script calling another tool, a stall, or an HTTP error status with an
+ * OpenAI error body.
  */
-export type AnswerMode = "script" | { paceMs: number } | "stall" | { status: number };
+export type AnswerMode = "script" | { paceMs: number } | { toolCall: ModelScript["toolCall"] } | "stall" | { status: number };
 
 /** What the stall mode says before it stalls. */
 export const STALL_TEXT = "Thinking it over";
@@ -97,7 +98,8 @@ export async function startFakeModelServer(script: ModelScript): Promise<FakeMod
       await write(chunk({}, "stop"));
     } else {
       await write(chunk({ role: "assistant", content: script.preamble }));
-      const call = { index: 0, id: `call_fake_${requests}`, type: "function", function: { name: script.toolCall.name, arguments: JSON.stringify(script.toolCall.arguments) } };
+      const toolCall = typeof mode === "object" && "toolCall" in mode ? mode.toolCall : script.toolCall;
+      const call = { index: 0, id: `call_fake_${requests}`, type: "function", function: { name: toolCall.name, arguments: JSON.stringify(toolCall.arguments) } };
       await write(chunk({ tool_calls: [call] }));
       await write(chunk({}, "tool_calls"));
     }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { DynamicToolUIPart } from "ai";
+import { approvalView } from "../../../web/src/chat/approval-state.ts";
 import { displayValue, toolOutputDisplay } from "../../../web/src/chat/tool-display.ts";
 import { imageSourceLabel } from "../../../web/src/image-source.ts";
 import { relativeTime } from "../../../web/src/relative-time.ts";
@@ -36,5 +38,20 @@ describe("imageSourceLabel", () => {
     expect(imageSourceLabel("/assets/logo.png", page)).toBe("relay.example");
     expect(imageSourceLabel("data:image/png;base64,AAAA", page)).toBe("data embedded in the message");
     expect(imageSourceLabel("http://[::1", page)).toBe("http://[::1");
+  });
+});
+
+describe("approval view", () => {
+  const call = (part: Record<string, unknown>) => ({ type: "dynamic-tool", toolName: "exec", toolCallId: "t1", input: { command: "ls" }, ...part }) as DynamicToolUIPart;
+
+  it("asks while the agent waits, and shows the decision from the part alone (any tab, after a reload)", () => {
+    expect(approvalView(call({ state: "approval-requested", approval: { id: "a1" } }))).toEqual({ kind: "ask", approvalId: "a1" });
+    expect(approvalView(call({ state: "approval-responded", approval: { id: "a1", approved: true } }))).toEqual({ kind: "decided", approved: true, reason: null });
+    expect(approvalView(call({ state: "output-available", output: { text: "bin" }, approval: { id: "a1", approved: true } }))).toEqual({ kind: "decided", approved: true, reason: null });
+    expect(approvalView(call({ state: "output-denied", approval: { id: "a1", approved: false, reason: "expired" } }))).toEqual({ kind: "decided", approved: false, reason: "expired" });
+  });
+
+  it("shows nothing for a tool that never asked", () => {
+    expect(approvalView(call({ state: "output-available", output: "x" }))).toBeNull();
   });
 });

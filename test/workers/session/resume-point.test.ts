@@ -8,6 +8,7 @@ import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { RunCursor } from "../../../web/src/chat/run-cursor.ts";
 import { api, chunksOf, readSse, sendExit, sendLines } from "../support/relay-client.ts";
 import { startRun, textDeltaLines } from "../support/started-run.ts";
+import { agent, approvalRequested, approvalResolved } from "../translate/scenario.ts";
 
 describe("the resume point of a running answer", () => {
   it("names the last event the snapshot includes, and the events after it complete it exactly", async () => {
@@ -32,5 +33,29 @@ describe("the resume point of a running answer", () => {
 
     const [, finished] = (await (await api(`/api/chat/${sessionId}/messages`)).json()) as RelayUIMessage[];
     expect(finished!.metadata?.resume).toBeUndefined();
+  });
+
+  it("a reload while a tool waits for approval, or after it was answered, continues to the same answer", async () => {
+    const { sessionId, run, response } = await startRun("resume-point-2");
+    const whole = consumeStream(response.body!);
+    const snapshot = async () => ((await (await api(`/api/chat/${sessionId}/messages`)).json()) as RelayUIMessage[])[1]!;
+    const exec = agent("tool", { phase: "start", name: "exec", toolCallId: "call_1", args: { command: "ls /" } });
+    let seq = await sendLines(run, 1, [exec, approvalRequested("appr-r", "call_1")]);
+    const waiting = await snapshot();
+    seq = await sendLines(run, seq, [approvalResolved("appr-r", { decision: "allow-once", resolvedBy: "host" })]);
+    const answered = await snapshot();
+    const rest = [waiting, answered].map((from) =>
+      api(`/api/chat/${sessionId}/stream`, { headers: { "last-event-id": String(from.metadata!.resume!.eventId) } }),
+    );
+    seq = await sendLines(run, seq, [agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", result: "bin" }), agent("assistant", { delta: "Done." })]);
+    await sendExit(run, seq, 0);
+
+    const expected = await whole;
+    expect(JSON.stringify(expected)).toContain('"approved":true');
+    for (const [index, from] of [waiting, answered].entries()) {
+      const continued = [...RunCursor.fromSnapshot(from)!.replay(), ...(chunksOf(await readSse(await rest[index]!)) as UIMessageChunk[])];
+      const sse = continued.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join("");
+      expect(await consumeStream(new Response(sse).body!)).toEqual(expected);
+    }
   });
 });

@@ -1,11 +1,12 @@
 // Small hand-made runs for what the captures lack. Each is checked for its visible result in its own
 // test file and, with the captures, through the real AI SDK consumers (sdk-consumer.test.ts).
-import { agent, type Scenario } from "./scenario.ts";
+import { approvalRequested, approvalResolved, agent, type Scenario } from "./scenario.ts";
 
 const ok = { exit: { code: 0, signal: null, stderrTail: "" } };
 const failed = (stderrTail = "") => ({ exit: { code: 1, signal: null, stderrTail } });
 const start = agent("lifecycle", { phase: "start" });
 const end = agent("lifecycle", { phase: "end" });
+const execStart = agent("tool", { phase: "start", name: "exec", toolCallId: "call_1", args: { command: "ls /" } });
 
 export const HAND_MADE = {
   thinking: {
@@ -176,6 +177,69 @@ export const HAND_MADE = {
       end,
     ],
     end: ok,
+  },
+  approvalApproved: {
+    lines: [
+      start,
+      execStart,
+      approvalRequested("appr-1", "call_1"),
+      agent("lifecycle", { phase: "waiting-approval", approvalId: "appr-1", toolCallId: "call_1" }),
+      approvalResolved("appr-1", { decision: "allow-once", resolvedBy: "agent-relay host" }),
+      agent("lifecycle", { phase: "approval-resolved", approvalId: "appr-1", toolCallId: "call_1" }),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", result: "bin\netc" }),
+      agent("assistant", { text: "Listed.", delta: "Listed." }),
+      end,
+    ],
+    end: ok,
+  },
+  approvalDenied: {
+    lines: [
+      start,
+      execStart,
+      approvalRequested("appr-2", "call_1"),
+      approvalResolved("appr-2", { decision: "deny", resolvedBy: "agent-relay host", reason: "not here" }),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", isError: true, result: "exec denied: user denied" }),
+      agent("assistant", { text: "Not run.", delta: "Not run." }),
+      end,
+    ],
+    end: ok,
+  },
+  approvalExpired: {
+    lines: [
+      start,
+      // No tool start seen: the request alone makes the part.
+      approvalRequested("appr-3", "call_9"),
+      approvalResolved("appr-3", { decision: "deny", resolvedBy: null, expired: true }),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_9", isError: true, result: "exec denied: approval timed out" }),
+      end,
+    ],
+    end: ok,
+  },
+  // The agent goes on before any outcome line (one got lost): the tool's own result decides.
+  approvalWithoutOutcomeRan: {
+    lines: [
+      start,
+      execStart,
+      approvalRequested("appr-5", "call_1"),
+      agent("command_output", { phase: "delta", toolCallId: "call_1", output: "bin", status: "running" }),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", result: "bin\netc" }),
+      end,
+    ],
+    end: ok,
+  },
+  approvalWithoutOutcomeFailed: {
+    lines: [
+      start,
+      execStart,
+      approvalRequested("appr-6", "call_1"),
+      agent("tool", { phase: "result", name: "exec", toolCallId: "call_1", isError: true, result: "exec denied: approval timed out" }),
+      end,
+    ],
+    end: ok,
+  },
+  approvalPendingAtStop: {
+    lines: [start, execStart, approvalRequested("appr-4", "call_1")],
+    end: { aborted: true, exit: { code: null, signal: "SIGTERM", stderrTail: "" } },
   },
   multilineText: {
     lines: [

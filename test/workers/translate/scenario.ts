@@ -1,4 +1,5 @@
 // Running a scenario (agent lines + how the run ended) through the translator and the accumulator.
+import { APPROVAL_REQUESTED_LINE, APPROVAL_RESOLVED_LINE, approvalLine } from "../../../protocol/approval-lines.ts";
 import { MessageAccumulator } from "../../../src/translate/accumulator.ts";
 import type { RelayUIMessage, UIChunk } from "../../../src/translate/chunks.ts";
 import { RunTranslator, type RunEnd } from "../../../src/translate/translator.ts";
@@ -38,4 +39,14 @@ export function finishOf(chunks: UIChunk[]): Extract<UIChunk, { type: "finish" }
 /** One agent event line as openclaw prints it. */
 export function agent(stream: string, data: Record<string, unknown>): string {
   return JSON.stringify({ event: "agent", runId: "agent-run", stream, data });
+}
+
+/** The host's line for an approval request of the agent's tool call `toolCallId` (protocol/approval-lines.ts). */
+export function approvalRequested(id: string, toolCallId: string): string {
+  const request = { command: "ls /", cwd: "/work", host: "gateway", toolCallId, allowedDecisions: ["allow-once", "deny"] };
+  return approvalLine(APPROVAL_REQUESTED_LINE, { id, request, createdAtMs: 1000, expiresAtMs: 1_801_000 });
+}
+
+export function approvalResolved(id: string, outcome: Record<string, unknown>): string {
+  return approvalLine(APPROVAL_RESOLVED_LINE, { id, ts: 2000, ...outcome });
 }

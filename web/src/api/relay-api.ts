@@ -38,6 +38,8 @@ export type RelayApi = {
   /** The latest messages, or those before the message with id `before`. */
   loadMessages(sessionId: string, before?: string): Promise<HistoryPage>;
   abortRun(sessionId: string): Promise<boolean>;
+  /** A person's decision on an approval request of the running turn (the relay passes it to the agent's host). */
+  answerApproval(sessionId: string, approvalId: string, approved: boolean): Promise<void>;
   listHosts(): Promise<HostSummary[]>;
   /** From now on the chat's turns run on `hostId`, whose agent starts without the chat's memory. */
   moveChat(sessionId: string, hostId: string): Promise<void>;
@@ -73,6 +75,13 @@ export function createRelayApi(token: string, onUnauthorized: () => void): Relay
     async abortRun(sessionId) {
       const answer = await call(`/api/chat/${encodeURIComponent(sessionId)}/abort`, { method: "POST" });
       return ((await answer.json()) as { aborted: boolean }).aborted;
+    },
+    async answerApproval(sessionId, approvalId, approved) {
+      await call(`/api/chat/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ approved }),
+      });
     },
     async listHosts() {
       return (await (await call("/api/hosts")).json()) as HostSummary[];

@@ -104,6 +104,13 @@ export function snapshotChunks(message: RelayUIMessage, resume: ResumePoint): Ch
         const call = { toolCallId: part.toolCallId, toolName: part.toolName, dynamic: true as const };
         if (part.state === "input-streaming" || part.input === undefined) chunks.push({ type: "tool-input-start", ...call });
         else chunks.push({ type: "tool-input-available", ...call, input: part.input });
+        // An approval the part asked for, and its answer: the relay's next chunks may refer to it by its id.
+        const approval = part.approval;
+        if (approval) chunks.push({ type: "tool-approval-request", approvalId: approval.id, toolCallId: part.toolCallId });
+        if (approval?.approved !== undefined) {
+          chunks.push({ type: "tool-approval-response", approvalId: approval.id, approved: approval.approved, ...(approval.reason === undefined ? {} : { reason: approval.reason }) });
+        }
+        if (part.state === "output-denied") chunks.push({ type: "tool-output-denied", toolCallId: part.toolCallId });
         if (part.state === "output-available") {
           chunks.push({ type: "tool-output-available", toolCallId: part.toolCallId, output: part.output, dynamic: true, ...(part.preliminary ? { preliminary: true } : {}) });
         } else if (part.state === "output-error") {

@@ -12,6 +12,7 @@ import { describeSendFailure } from "../chat/send-failure.ts";
 import type { StreamEvent } from "../chat/stream-watch.ts";
 import { useSessionSync } from "../chat/use-session-sync.ts";
 import { useStreamRecovery } from "../chat/use-stream-recovery.ts";
+import { AnswerApprovalContext, type AnswerApproval } from "./ApprovalPrompt.tsx";
 import { ChatHost } from "./ChatHost.tsx";
 import { Composer } from "./Composer.tsx";
 import { MessageList } from "./MessageList.tsx";
@@ -191,6 +192,16 @@ export function ChatConversation(props: Props) {
     }
   }
 
+  // The relay, not this tab, talks to the agent: the decision goes there first. Then the SDK's own
+  // state shows it here at once; the stream brings the outcome to every tab (and to this one again).
+  const answerApproval = useCallback<AnswerApproval>(
+    async (approvalId, approved) => {
+      await api.answerApproval(sessionId, approvalId, approved);
+      await chatRef.current?.addToolApprovalResponse({ id: approvalId, approved });
+    },
+    [api, sessionId],
+  );
+
   const streamProblem = chat.status === "error" && !recovery.reconnecting ? chat.error?.message : undefined;
   const problem = notice ?? streamProblem;
   const activity =
@@ -198,7 +209,9 @@ export function ChatConversation(props: Props) {
 
   return (
     <>
-      <MessageList messages={chat.messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={() => void loadOlder()} />
+      <AnswerApprovalContext value={answerApproval}>
+        <MessageList messages={chat.messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={() => void loadOlder()} />
+      </AnswerApprovalContext>
       {problem && (
         <p className="chat-problem" role="alert">
           {problem}
