@@ -12,8 +12,6 @@ export interface TranslatedBatch {
   chunks: UIChunk[];
   /** Each chunk's JSON, as stored and sent. */
   jsons: string[];
-  /** The translator's snapshot after the batch, as stored with it. */
-  state: string;
 }
 
 export function translateBatch(from: RunTranslator, lines: readonly string[]): TranslatedBatch {
@@ -42,7 +40,7 @@ export function translateBatch(from: RunTranslator, lines: readonly string[]): T
       done.push((again) => again.skip(reason));
     }
   }
-  return { translator, chunks, jsons, state: JSON.stringify(translator.snapshot()) };
+  return { translator, chunks, jsons };
 }
 
 function describe(error: unknown): string {

