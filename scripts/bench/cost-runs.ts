@@ -16,6 +16,7 @@ const LIFECYCLE_LINES = 2;
 
 interface UsageTotals {
   rowsWritten: RunUsage["rowsWritten"];
+  byStatement: Record<string, number>;
   sessionSocketMessages: number;
 }
 
@@ -31,13 +32,15 @@ export interface CostResult extends CostFigure {
   /** Medians over the runs of each run's p50 and p99 line -> browser latency (paced runs). */
   p50Ms: number | null;
   p99Ms: number | null;
+  /** Rows written by statement in the last run, most first. */
+  byStatement: [string, number][];
   missing: number;
   duplicated: number;
 }
 
 async function totals(relay: BenchRelay): Promise<UsageTotals> {
-  const response = await fetch(`${relay.edge.url}/__bench/usage`);
-  if (!response.ok) throw new Error(`GET /__bench/usage: ${response.status} (is the relay running the metered Worker?)`);
+  const response = await fetch(`${relay.edge.url}/api/__bench/usage`);
+  if (!response.ok) throw new Error(`GET /api/__bench/usage: ${response.status} (is the relay running the metered Worker?)`);
   return (await response.json()) as UsageTotals;
 }
 
@@ -51,6 +54,7 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
     const p99: number[] = [];
     let missing = 0;
     let duplicated = 0;
+    let byStatement: [string, number][] = [];
     for (let run = 0; run < runs; run++) {
       const id = `bench-cost-${Date.now().toString(36)}-${++counter}`;
       const before = await totals(relay);
@@ -66,6 +70,10 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
       // The compaction alarm fires COST_RUN_GRACE_MS after the end; the hub and the index are told at the end.
       await new Promise((resolve) => setTimeout(resolve, COST_RUN_GRACE_MS + 1_500));
       const after = await totals(relay);
+      byStatement = Object.entries(after.byStatement)
+        .map(([statement, rows]): [string, number] => [statement, rows - (before.byStatement[statement] ?? 0)])
+        .filter(([, rows]) => rows > 0)
+        .sort((a, b) => b[1] - a[1]);
       usages.push({
         lines: costCase.lines + LIFECYCLE_LINES,
         rowsWritten: {
@@ -82,6 +90,7 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
       ...costOf(usages),
       p50Ms: p50.length > 0 ? median(p50) : null,
       p99Ms: p99.length > 0 ? median(p99) : null,
+      byStatement,
       missing,
       duplicated,
     });

@@ -200,6 +200,10 @@ async function main(): Promise<void> {
         `${cost.missing} lost, ${cost.duplicated} duplicated`,
       ]),
     );
+    for (const cost of costs) {
+      console.log(`\nwhere the rows of one run go: ${cost.label}`);
+      for (const [statement, rows] of cost.byStatement) console.log(`  ${String(rows).padStart(5)}  ${statement}`);
+    }
   }
   if (cpu.length > 0) {
     console.log("\nCPU ms per 1,000 agent lines, by process (method: scripts/bench/cpu.ts)\n");

@@ -4,13 +4,18 @@
 //   deleted rows, index entries, schema rows), summed per object class;
 // - WebSocket messages received by the session objects (the run sockets they accept; 1/20 of a request
 //   each).
-// `GET /__bench/usage` returns the totals so far. Everything runs in one isolate under wrangler dev, so
+// `GET /api/__bench/usage` returns the totals so far. Everything runs in one isolate under wrangler dev, so
 // module state is shared by the Worker and its objects; the bench runs one session at a time and reads
 // the difference.
 import app, { HostHub as RelayHostHub, SessionIndex as RelaySessionIndex, SessionObject as RelaySessionObject } from "../../../src/index.ts";
 
 type ObjectKind = "session" | "hub" | "index";
-const usage = { rowsWritten: { session: 0, hub: 0, index: 0 } as Record<ObjectKind, number>, sessionSocketMessages: 0 };
+const usage = {
+  rowsWritten: { session: 0, hub: 0, index: 0 } as Record<ObjectKind, number>,
+  /** Rows written per statement (its text, numbers and table names folded), to show where they go. */
+  byStatement: {} as Record<string, number>,
+  sessionSocketMessages: 0,
+};
 const kinds = new WeakMap<SqlStorage, ObjectKind>();
 let metered = false;
 
@@ -24,7 +29,11 @@ function meter(ctx: DurableObjectState, kind: ObjectKind): void {
   prototype.exec = function (this: SqlStorage, query: string, ...bindings: unknown[]) {
     const cursor = exec.call(this, query, ...bindings);
     const kind = kinds.get(this);
-    if (kind) usage.rowsWritten[kind] += cursor.rowsWritten;
+    if (kind && cursor.rowsWritten > 0) {
+      usage.rowsWritten[kind] += cursor.rowsWritten;
+      const statement = `${kind}: ${query.replace(/\s+/g, " ").replace(/run_events_\w+/g, "run_events_<run>").slice(0, 90)}`;
+      usage.byStatement[statement] = (usage.byStatement[statement] ?? 0) + cursor.rowsWritten;
+    }
     return cursor;
   } as SqlStorage["exec"];
 }
@@ -62,7 +71,7 @@ export class SessionIndex extends RelaySessionIndex {
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
-    if (new URL(request.url).pathname === "/__bench/usage") return Response.json(usage);
+    if (new URL(request.url).pathname === "/api/__bench/usage") return Response.json(usage);
     return app.fetch(request, env, ctx);
   },
 };
