@@ -29,7 +29,8 @@ function meter(ctx: DurableObjectState, kind: ObjectKind): void {
   prototype.exec = function (this: SqlStorage, query: string, ...bindings: unknown[]) {
     const cursor = exec.call(this, query, ...bindings);
     const kind = kinds.get(this);
-    if (kind && cursor.rowsWritten > 0) {
+    // Miniflare's own bookkeeping of an object's name exists only under wrangler dev, never deployed.
+    if (kind && cursor.rowsWritten > 0 && !query.includes("__miniflare_")) {
       usage.rowsWritten[kind] += cursor.rowsWritten;
       const statement = `${kind}: ${query.replace(/\s+/g, " ").replace(/run_events_\w+/g, "run_events_<run>").slice(0, 90)}`;
       usage.byStatement[statement] = (usage.byStatement[statement] ?? 0) + cursor.rowsWritten;
