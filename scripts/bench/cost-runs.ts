@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { costOf, type CostFigure, type RunUsage } from "./cost.ts";
 import { checkExactlyOnce, median, percentile } from "./figures.ts";
 import type { BenchRelay } from "./relay.ts";
-import { readStream } from "./stream-probe.ts";
+import { now, readStream } from "./stream-probe.ts";
 
 export const METERED_WORKER = fileURLToPath(new URL("metered/worker.ts", import.meta.url));
 /** Short, so a run's events are compacted (and that counted) before the next run starts. */
@@ -32,6 +32,9 @@ export interface CostResult extends CostFigure {
   /** Medians over the runs of each run's p50 and p99 line -> browser latency (paced runs). */
   p50Ms: number | null;
   p99Ms: number | null;
+  /** Medians over the runs: the first delta's arrival after the POST was sent, and after the agent wrote it. */
+  firstDeltaAfterPostMs: number;
+  firstDeltaAfterWriteMs: number;
   /** Rows written by statement in the last run, most first. */
   byStatement: [string, number][];
   missing: number;
@@ -55,11 +58,16 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
     let missing = 0;
     let duplicated = 0;
     let byStatement: [string, number][] = [];
+    const afterPost: number[] = [];
+    const afterWrite: number[] = [];
     for (let run = 0; run < runs; run++) {
       const id = `bench-cost-${Date.now().toString(36)}-${++counter}`;
       const before = await totals(relay);
       const spec = costCase.rate === undefined ? String(costCase.lines) : `${costCase.lines}/${costCase.rate}`;
+      const postedAt = now();
       const reading = await readStream(await relay.startRun(id, spec, AbortSignal.timeout(180_000)), costCase.lines, { latencies: true });
+      afterPost.push(reading.firstArrivedAt! - postedAt);
+      afterWrite.push(reading.firstArrivedAt! - reading.firstWrittenAt!);
       const once = checkExactlyOnce(reading.deltaCounts, costCase.lines);
       missing += once.missing + (reading.done && reading.idsInOrder ? 0 : 1);
       duplicated += once.duplicated;
@@ -91,6 +99,8 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
       p50Ms: p50.length > 0 ? median(p50) : null,
       p99Ms: p99.length > 0 ? median(p99) : null,
       byStatement,
+      firstDeltaAfterPostMs: median(afterPost),
+      firstDeltaAfterWriteMs: median(afterWrite),
       missing,
       duplicated,
     });

@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   if (costs.length > 0) {
     console.log("\ncost, measured: every SQL statement's rowsWritten (session object, hub, index) from a run's start to after its compaction; WebSocket messages into the session object; requests = messages / 20 + 7 per run (scripts/bench/cost.ts)\n");
     printTable(
-      ["runs (one session at a time)", "rows written / 1,000 lines (session object)", "WebSocket messages / 1,000 lines", "object requests / 1,000 lines", "per run: rows, requests", "runs a day on Workers Free", "latency p50 / p99", "lines lost / duplicated"],
+      ["runs (one session at a time)", "rows written / 1,000 lines (session object)", "WebSocket messages / 1,000 lines", "object requests / 1,000 lines", "per run: rows, requests", "runs a day on Workers Free", "latency p50 / p99", "first delta after the POST / after the agent wrote it", "lines lost / duplicated"],
       costs.map((cost) => [
         cost.label,
         `${fmt(cost.rowsWrittenPer1000, 1)} (${fmt(cost.sessionRowsPer1000, 1)})`,
@@ -197,6 +197,7 @@ async function main(): Promise<void> {
         `${fmt(cost.rowsPerRun, 1)}, ${fmt(cost.requestsPerRun, 1)}`,
         fmt(cost.answersPerDayFree),
         cost.p50Ms === null ? "" : `${fmt(cost.p50Ms, 1)} / ${fmt(cost.p99Ms!, 1)} ms`,
+        `${fmt(cost.firstDeltaAfterPostMs, 1)} / ${fmt(cost.firstDeltaAfterWriteMs, 1)} ms`,
         `${cost.missing} lost, ${cost.duplicated} duplicated`,
       ]),
     );
