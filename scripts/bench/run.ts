@@ -4,7 +4,8 @@
 // (bench-agent.mjs); prints a table with the machine it ran on. Not part of `npm test`: figures are
 // reported, not asserted. Method and latest figures: docs/performance.md. The full run takes about
 // 1.5 minutes on 2 cores; --quick is a smoke run of about 20 seconds (smaller runs, one of each).
-// --scale-rate sets the pace of the second scale benchmark (default 50 lines/s per session).
+// --scale-rate sets the pace of the second scale benchmark (default 50 lines/s per session);
+// --throughput-lines the length of the throughput runs (default 20,000; the issue's side-by-side uses 100,000).
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { benchCost, COST_RUN_GRACE_MS, METERED_WORKER, type CostCase, type CostResult } from "./cost-runs.ts";
@@ -59,7 +60,7 @@ const QUICK: typeof FULL = {
 };
 
 function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark> } {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "scale-rate": { type: "string" } } });
+  const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "scale-rate": { type: "string" }, "throughput-lines": { type: "string" } } });
   const only = values.only?.split(",").map((name) => name.trim()) ?? [...BENCHMARKS];
   for (const name of only) {
     if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHMARKS.join(", ")})`);
@@ -70,6 +71,11 @@ function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark> } 
     const rate = Number(values["scale-rate"]);
     if (!(rate > 0)) throw new Error(`--scale-rate: expected lines per second, got "${values["scale-rate"]}"`);
     plan.pacedScale.rate = rate;
+  }
+  if (values["throughput-lines"] !== undefined) {
+    const lines = Number(values["throughput-lines"]);
+    if (!Number.isSafeInteger(lines) || lines < 1) throw new Error(`--throughput-lines: expected a line count, got "${values["throughput-lines"]}"`);
+    plan.throughputLines = lines;
   }
   return { plan, quick, only: new Set(only as Benchmark[]) };
 }
