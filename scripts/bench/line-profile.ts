@@ -37,6 +37,7 @@ function frames(): string[] {
   return texts;
 }
 const frameTexts = frames();
+const frameValues: unknown[] = frameTexts.map((text) => JSON.parse(text));
 const parsedFrames = frameTexts.map((text) => (parseFrame(hostToEdgeRunFrame, text) as { ok: true; frame: LinesFrame }).frame);
 function translated(): TranslatedBatch[] {
   let translator = new RunTranslator({ messageId: "m", runId: "r" });
@@ -56,7 +57,7 @@ const pieces: [string, string, () => void][] = [
   }],
   ["host", "outbox: JSON-escape, count bytes, join frames", () => void frames()],
   ["object", "frame: JSON.parse", () => { for (const text of frameTexts) JSON.parse(text); }],
-  ["object", "frame: zod validation", () => { for (const text of frameTexts) hostToEdgeRunFrame.safeParse(JSON.parse(text)); }],
+  ["object", "frame: zod validation", () => { for (const value of frameValues) hostToEdgeRunFrame.safeParse(value); }],
   ["object", "translate: parse each line, chunks, JSON.stringify (translateBatch)", () => void translated()],
   ["object", "snapshot per frame (JSON.stringify)", () => { for (const batch of batches) JSON.stringify(batch.translator.snapshot()); }],
   ["object", "UTF-8 bytes of each chunk (utf8Bytes)", () => { for (const batch of batches) for (const json of batch.jsons) utf8Bytes(json); }],
