@@ -25,7 +25,7 @@ export interface LiveRun {
   pendingBytes: number;
   /** Stores the pending events at the end of the store window (STORE_WINDOW_MS). */
   storeTimer: ReturnType<typeof setTimeout> | null;
-  /** UTF-8 bytes of the chunk JSON stored for this run (capped by MAX_RUN_BYTES). */
+  /** UTF-8 bytes of the chunk JSON taken in for this run, stored or in the window (capped by MAX_RUN_BYTES). */
   storedBytes: number;
   /** The host's run socket, while connected. */
   socket: WebSocket | null;
