@@ -69,4 +69,32 @@ describe("the store window", () => {
     const history = (await (await api(`/api/chat/${sessionId}/messages`)).json()) as { parts: { type: string; text?: string }[] }[];
     expect(history[1]!.parts.filter((part) => part.type === "text").map((part) => part.text).join("")).toBe(ANSWER);
   });
+
+  it("a deploy of this layout mid-run: a run logged in the old shared events table goes on from it", async () => {
+    const started = await startRun("window-3");
+    const { sessionId, runId, hostId } = started;
+    const next = await sendLines(started.run, 1, LINES.slice(0, 10), 10);
+    const seen = await readSse(started.response, 2 + 10);
+    // The log as the relay kept it before: every run's rows in one `events` table.
+    await runInDurableObject(env.SESSION.getByName(sessionId), (_: SessionObject, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`CREATE TABLE events (run_id TEXT NOT NULL, line_seq INTEGER NOT NULL, first_seq INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL, state TEXT, body TEXT NOT NULL)`);
+      sql.exec(`INSERT INTO events SELECT ?, line_seq, first_seq, last_seq, state, body FROM ${runLogTable(runId)} ORDER BY rowid`, runId);
+      sql.exec(`DROP TABLE ${runLogTable(runId)}`);
+    });
+    await abortAllDurableObjects(); // the deploy
+
+    const again = await openRun(sessionId, runId, hostId);
+    expect(again.resumeAt).toBe(10);
+    const resumed = await api(`/api/chat/${sessionId}/stream`, { headers: { "last-event-id": String(seen.at(-1)!.id) } });
+    await sendExit(again.run, await sendLines(again.run, next, LINES.slice(10), 10), 0);
+    const browser = [...seen, ...dataEvents(await readSse(resumed))];
+    expect(browser.map((event) => event.id)).toEqual(browser.map((_, i) => i + 1));
+    expect(textOf(chunksOf(browser))).toBe(ANSWER);
+    const tables = await runInDurableObject(env.SESSION.getByName(sessionId), (_: SessionObject, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name = 'events'").toArray(),
+    );
+    expect(tables).toEqual([]);
+  });
 });
