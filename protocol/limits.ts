@@ -74,3 +74,11 @@ export const MAX_RUN_BYTES = 24 * 1024 * 1024;
 
 /** UTF-8 bytes of stored messages one session may hold; past it the session takes no new message (507). */
 export const MAX_SESSION_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The edge stores a run's lines (and acknowledges them) at most this long after it received them, or
+ * sooner once a row's worth of events is waiting; it sends their events to browsers at once. Until the
+ * ack, the host's copy is the only durable one (docs/architecture.md, "The store window"). The host
+ * keeps a window's frames in flight (agent-host/src/run-link.ts) and waits far longer for an ack.
+ */
+export const STORE_WINDOW_MS = 250;

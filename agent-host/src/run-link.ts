@@ -7,15 +7,20 @@
 // frames wait for acks, or on which the edge reports a (non-fatal) error, is given up and redialled:
 // the edge's resume point on the new one puts both sides back in step.
 import { edgeToHostRunFrame, parseFrame, type RunApprovalFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
-import { RUN_PING_INTERVAL_MS } from "../../protocol/limits.ts";
+import { RUN_PING_INTERVAL_MS, STORE_WINDOW_MS } from "../../protocol/limits.ts";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 import type { RunOutbox } from "./run-outbox.ts";
 
 /** The default batch window: a frame goes out at the latest this long after its first line. */
 export const BATCH_DELAY_MS = 5;
-/** Frames sent and not yet acknowledged, at most (and their bytes). */
-export const MAX_FRAMES_IN_FLIGHT = 8;
+/**
+ * Frames sent and not yet acknowledged, at most (and their bytes). The edge acknowledges once per store
+ * window (STORE_WINDOW_MS), and lines that come one at a time leave in a frame each, at most one per
+ * batch window: so a window holds up to STORE_WINDOW_MS / BATCH_DELAY_MS + 1 frames, and twice that keeps
+ * a live agent's lines from waiting on an ack.
+ */
+export const MAX_FRAMES_IN_FLIGHT = 2 * (Math.ceil(STORE_WINDOW_MS / BATCH_DELAY_MS) + 1);
 export const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** Silence from the edge while it owes an answer, before the connection is considered dead. */
 export const ACK_TIMEOUT_MS = 20_000;

@@ -67,7 +67,7 @@ describe("RunLink", () => {
   it("keeps at most MAX_FRAMES_IN_FLIGHT frames unacknowledged, and goes on as acks return", async () => {
     const { edge, push, exit, outcome } = await setUp();
     edge.decide = () => "hold";
-    push(linesOf(5000));
+    push(linesOf(20_000));
     await edge.waitFor(() => edge.run("r1").framesReceived === MAX_FRAMES_IN_FLIGHT, "a full window");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(edge.run("r1").framesReceived).toBe(MAX_FRAMES_IN_FLIGHT);
@@ -75,7 +75,7 @@ describe("RunLink", () => {
     edge.releaseAcks("r1");
     exit();
     await edge.waitFor(() => outcome() === "delivered", "delivery");
-    expect(edge.run("r1").lines).toEqual(linesOf(5000));
+    expect(edge.run("r1").lines).toEqual(linesOf(20_000));
     expect(edge.run("r1").violations).toEqual([]);
   });
 

@@ -5,16 +5,20 @@ import { fileURLToPath } from "node:url";
 import type { UIMessage } from "ai";
 import { startAgentHost, waitForHosts } from "../../test/support/agent-host-process.ts";
 import type { GroupProcess } from "../../test/support/process-group.ts";
-import { WranglerDev } from "../../test/support/wrangler-dev.ts";
+import { WranglerDev, type WranglerDevOptions } from "../../test/support/wrangler-dev.ts";
 
 const BENCH_AGENT = fileURLToPath(new URL("bench-agent.mjs", import.meta.url));
 /** Enough for the scale benchmark's 50 sessions at once. */
 const MAX_RUNS = 64;
 
 export class BenchRelay {
-  // Finished runs stay replayable (and their run log countable) for the whole bench.
-  readonly edge = new WranglerDev({ vars: { RUN_GRACE_MS: "3600000" } });
+  readonly edge: WranglerDev;
   #host: GroupProcess | null = null;
+
+  /** By default finished runs stay replayable for the whole bench; `edge` options replace that. */
+  constructor(edge: WranglerDevOptions = { vars: { RUN_GRACE_MS: "3600000" } }) {
+    this.edge = new WranglerDev(edge);
+  }
 
   async start(): Promise<void> {
     await this.edge.start();

@@ -1,24 +1,24 @@
-// `npm run bench [-- --quick] [-- --only throughput,latency,replay,persistence,scale,memory] [-- --scale-rate N]`
+// `npm run bench [-- --quick] [-- --only throughput,latency,replay,persistence,scale,memory,cost] [-- --scale-rate N]`
 //
 // The relay's benchmarks against local workerd (`wrangler dev`), the real agent host and the bench agent
 // (bench-agent.mjs); prints a table with the machine it ran on. Not part of `npm test`: figures are
 // reported, not asserted. Method and latest figures: docs/performance.md. The full run takes about
 // 1.5 minutes on 2 cores; --quick is a smoke run of about 20 seconds (smaller runs, one of each).
-// --scale-rate sets the pace of the second scale benchmark (default 50 lines/s per session).
+// --scale-rate sets the pace of the second scale benchmark (default 50 lines/s per session);
+// --throughput-lines the length of the throughput runs (default 20,000; the issue's side-by-side uses 100,000).
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { costPer1000Lines, type CostFigure } from "./cost.ts";
+import { benchCost, COST_RUN_GRACE_MS, METERED_WORKER, type CostCase, type CostResult } from "./cost-runs.ts";
 import type { CpuSplit } from "./cpu.ts";
 import { describeMachine } from "./machine.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPersistence } from "./persistence.ts";
 import { BenchRelay } from "./relay.ts";
-import { runLogRowsBySession } from "./run-log-rows.ts";
-import { benchLatency, benchScale, benchThroughput, type Integrity, type RunRecord } from "./streaming.ts";
+import { benchLatency, benchScale, benchThroughput, type Integrity } from "./streaming.ts";
 import { readStream } from "./stream-probe.ts";
 import { printTable, type Row } from "./table.ts";
 
-const BENCHMARKS = ["throughput", "latency", "replay", "persistence", "scale", "memory"] as const;
+const BENCHMARKS = ["throughput", "latency", "replay", "persistence", "scale", "memory", "cost"] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const FULL = {
@@ -30,6 +30,16 @@ const FULL = {
   pacedScale: { lines: 500, rate: 50 },
   persistence: { sizes: [10, 1_000, 10_000], relaySamples: 25, referenceSamples: 7 },
   memoryLines: 100_000,
+  /** What a run costs (rows written, messages), one session at a time; a line every 5 and every 20 ms. */
+  cost: {
+    runs: 3,
+    cases: [
+      { label: "1,000 lines, as fast as they come", lines: 1000 },
+      { label: "1,000 lines, one every 5 ms", lines: 1000, rate: 200 },
+      { label: "1,000 lines, one every 20 ms", lines: 1000, rate: 50 },
+      { label: "a 500-line answer, one line every 20 ms", lines: 500, rate: 50 },
+    ] as CostCase[],
+  },
 };
 const QUICK: typeof FULL = {
   runs: 1,
@@ -39,10 +49,18 @@ const QUICK: typeof FULL = {
   pacedScale: { lines: 100, rate: 50 },
   persistence: { sizes: [10, 1_000, 10_000], relaySamples: 5, referenceSamples: 3 },
   memoryLines: 20_000,
+  cost: {
+    runs: 1,
+    cases: [
+      { label: "200 lines, as fast as they come", lines: 200 },
+      { label: "200 lines, one every 5 ms", lines: 200, rate: 200 },
+      { label: "200 lines, one every 20 ms", lines: 200, rate: 50 },
+    ],
+  },
 };
 
 function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark> } {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "scale-rate": { type: "string" } } });
+  const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "scale-rate": { type: "string" }, "throughput-lines": { type: "string" } } });
   const only = values.only?.split(",").map((name) => name.trim()) ?? [...BENCHMARKS];
   for (const name of only) {
     if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHMARKS.join(", ")})`);
@@ -54,13 +72,17 @@ function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark> } 
     if (!(rate > 0)) throw new Error(`--scale-rate: expected lines per second, got "${values["scale-rate"]}"`);
     plan.pacedScale.rate = rate;
   }
+  if (values["throughput-lines"] !== undefined) {
+    const lines = Number(values["throughput-lines"]);
+    if (!Number.isSafeInteger(lines) || lines < 1) throw new Error(`--throughput-lines: expected a line count, got "${values["throughput-lines"]}"`);
+    plan.throughputLines = lines;
+  }
   return { plan, quick, only: new Set(only as Benchmark[]) };
 }
 
 // Relays run in their own process groups: stop them on Ctrl-C as well as on the way out.
 const running = new Set<BenchRelay>();
-async function withRelay<T>(use: (relay: BenchRelay) => Promise<T>): Promise<T> {
-  const relay = new BenchRelay();
+async function withRelay<T>(use: (relay: BenchRelay) => Promise<T>, relay = new BenchRelay()): Promise<T> {
   running.add(relay);
   try {
     await relay.start();
@@ -85,22 +107,18 @@ async function main(): Promise<void> {
   const { plan, quick, only } = options();
   const machine = describeMachine();
   const rows: Row[] = [];
-  const costs: Array<{ label: string; cost: CostFigure }> = [];
+  let costs: CostResult[] = [];
   const cpu: Array<{ label: string; split: CpuSplit }> = [];
 
   if (only.has("throughput") || only.has("replay") || only.has("latency") || only.has("scale")) {
     await withRelay(async (relay) => {
       // Warm-up: the first runs pay for compiling the Worker's and the host's code.
       for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
-      const burst: RunRecord[] = [];
-      const pacedRuns: RunRecord[] = [];
-      const many: RunRecord[] = [];
-      const pacedMany: RunRecord[] = [];
       const lines = plan.throughputLines;
       if (only.has("throughput") || only.has("replay")) {
-        const one = await benchThroughput(relay, { lines, subscribers: 1, runs: plan.runs, replay: only.has("replay") }, burst);
+        const one = await benchThroughput(relay, { lines, subscribers: 1, runs: plan.runs, replay: only.has("replay") });
         if (only.has("throughput")) {
-          const ten = await benchThroughput(relay, { lines, subscribers: 10, runs: plan.runs, replay: false }, []);
+          const ten = await benchThroughput(relay, { lines, subscribers: 10, runs: plan.runs, replay: false });
           cpu.push({ label: `one run, 1 subscriber`, split: one.cpu }, { label: `one run, 10 subscribers`, split: ten.cpu });
           rows.push(
             { bench: `1. throughput, ${fmt(lines)} deltas, 1 subscriber`, figure: `${fmt(one.linesPerSecond)} lines/s (runs: ${one.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(one.linesPerSecond >= 50_000), integrity: lost(one) },
@@ -112,13 +130,13 @@ async function main(): Promise<void> {
         }
       }
       if (only.has("latency")) {
-        const latency = await benchLatency(relay, { ...plan.latency, runs: plan.runs }, pacedRuns);
+        const latency = await benchLatency(relay, { ...plan.latency, runs: plan.runs });
         rows.push({ bench: `2. latency at ${latency.rate} lines/s (${fmt(plan.latency.lines)} lines a run)`, figure: `p50 ${fmt(latency.p50Ms, 1)} ms, p99 ${fmt(latency.p99Ms, 1)} ms, max ${fmt(latency.maxMs, 1)} ms`, target: "p99 <= 20 ms", verdict: verdict(latency.p99Ms <= 20), integrity: lost(latency) });
       }
       if (only.has("scale")) {
         const { sessions } = plan.scale;
-        const flat = await benchScale(relay, { sessions, lines: plan.scale.lines, runs: plan.runs }, many);
-        const paced = await benchScale(relay, { sessions, ...plan.pacedScale, runs: plan.runs }, pacedMany);
+        const flat = await benchScale(relay, { sessions, lines: plan.scale.lines, runs: plan.runs });
+        const paced = await benchScale(relay, { sessions, ...plan.pacedScale, runs: plan.runs });
         cpu.push({ label: `${sessions} sessions at once`, split: flat.cpu }, { label: `${sessions} sessions at once, ${paced.rate} lines/s each`, split: paced.cpu });
         for (const scale of [flat, paced]) {
           const intact = scale.missing + scale.duplicated + scale.disordered === 0;
@@ -131,11 +149,6 @@ async function main(): Promise<void> {
           });
         }
       }
-      const logRows = runLogRowsBySession(relay.edge.persistTo);
-      if (burst.length > 0) costs.push({ label: `one run of ${fmt(lines)} deltas, as fast as they come`, cost: costPer1000Lines(burst, logRows) });
-      if (pacedRuns.length > 0) costs.push({ label: `one run at ${plan.latency.rate} lines/s`, cost: costPer1000Lines(pacedRuns, logRows) });
-      if (many.length > 0) costs.push({ label: `${plan.scale.sessions} runs of ${fmt(plan.scale.lines)} at once`, cost: costPer1000Lines(many, logRows) });
-      if (pacedMany.length > 0) costs.push({ label: `${plan.scale.sessions} runs of ${fmt(plan.pacedScale.lines)} at once, ${plan.pacedScale.rate} lines/s each`, cost: costPer1000Lines(pacedMany, logRows) });
     });
   }
 
@@ -152,6 +165,14 @@ async function main(): Promise<void> {
         integrity: "",
       });
     }
+  }
+
+  if (only.has("cost")) {
+    const metered = new BenchRelay({ script: METERED_WORKER, vars: { RUN_GRACE_MS: String(COST_RUN_GRACE_MS) } });
+    costs = await withRelay(async (relay) => {
+      for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
+      return benchCost(relay, plan.cost.cases, plan.cost.runs);
+    }, metered);
   }
 
   if (only.has("memory")) {
@@ -171,11 +192,25 @@ async function main(): Promise<void> {
   console.log(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${fmt(machine.memoryGiB, 1)} GiB, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}; load average (1 min) at start ${fmt(machine.loadAtStart, 2)}, at end ${fmt(loadavg()[0]!, 2)}\n`);
   printTable(["benchmark", "figure", "target", "", "lines lost / duplicated"], rows.map((row) => [row.bench, row.figure, row.target, row.verdict, row.integrity]));
   if (costs.length > 0) {
-    console.log("\ncost per 1,000 agent lines (method: scripts/bench/cost.ts)\n");
+    console.log("\ncost, measured: every SQL statement's rowsWritten (session object, hub, index) from a run's start to after its compaction; WebSocket messages into the session object; requests = messages / 20 + 7 per run (scripts/bench/cost.ts)\n");
     printTable(
-      ["runs", "lines per frame", "run-log rows", "SQLite rows written", "object requests"],
-      costs.map(({ label, cost }) => [label, fmt(cost.linesPerFrame, 1), fmt(cost.runLogRowsPer1000, 1), fmt(cost.rowsWrittenPer1000, 1), fmt(cost.requestsPer1000, 2)]),
+      ["runs (one session at a time)", "rows written / 1,000 lines (session object)", "WebSocket messages / 1,000 lines", "object requests / 1,000 lines", "per run: rows, requests", "runs a day on Workers Free", "latency p50 / p99", "first delta after the POST / after the agent wrote it", "lines lost / duplicated"],
+      costs.map((cost) => [
+        cost.label,
+        `${fmt(cost.rowsWrittenPer1000, 1)} (${fmt(cost.sessionRowsPer1000, 1)})`,
+        fmt(cost.socketMessagesPer1000, 1),
+        fmt(cost.requestsPer1000, 2),
+        `${fmt(cost.rowsPerRun, 1)}, ${fmt(cost.requestsPerRun, 1)}`,
+        fmt(cost.answersPerDayFree),
+        cost.p50Ms === null ? "" : `${fmt(cost.p50Ms, 1)} / ${fmt(cost.p99Ms!, 1)} ms`,
+        `${fmt(cost.firstDeltaAfterPostMs, 1)} / ${fmt(cost.firstDeltaAfterWriteMs, 1)} ms`,
+        `${cost.missing} lost, ${cost.duplicated} duplicated`,
+      ]),
     );
+    for (const cost of costs) {
+      console.log(`\nwhere the rows of one run go: ${cost.label}`);
+      for (const [statement, rows] of cost.byStatement) console.log(`  ${String(rows).padStart(5)}  ${statement}`);
+    }
   }
   if (cpu.length > 0) {
     console.log("\nCPU ms per 1,000 agent lines, by process (method: scripts/bench/cpu.ts)\n");

@@ -16,8 +16,9 @@ export interface StreamReading {
   done: boolean;
   /** When the bytes holding [DONE] (or the end of the stream) arrived. */
   endedAt: number;
-  /** When the first delta was written by the agent (from its text); with `deltas` only. */
+  /** When the first delta was written by the agent (from its text), and when it arrived; with `deltas` only. */
   firstWrittenAt: number | null;
+  firstArrivedAt: number | null;
   /** Per delta read: arrival - written, in ms; with `latencies` only. */
   latencies: number[];
   /** How many times each delta number (1..expected) arrived (index 0 unused); with `deltas` only. */
@@ -42,6 +43,7 @@ export async function readStream(response: Response, expectedDeltas: number, opt
     done: false,
     endedAt: 0,
     firstWrittenAt: null,
+    firstArrivedAt: null,
     latencies: [],
     deltaCounts: new Uint16Array(readDeltas ? expectedDeltas + 1 : 0),
   };
@@ -83,5 +85,6 @@ function noteDelta(dataLine: string, arrivedAt: number, reading: StreamReading, 
   if (!delta) return;
   if (delta.index < reading.deltaCounts.length) reading.deltaCounts[delta.index]! += 1;
   reading.firstWrittenAt ??= delta.writtenAt;
+  reading.firstArrivedAt ??= arrivedAt;
   if (keepLatency) reading.latencies.push(arrivedAt - delta.writtenAt);
 }

@@ -6,14 +6,6 @@ import { checkExactlyOnce, countIndexes, deltaIndexesInText, median, percentile 
 import type { BenchRelay } from "./relay.ts";
 import { now, readStream, type StreamReading } from "./stream-probe.ts";
 
-/** What one run cost: the lines it carried, how long it ran, how many read it (see cost.ts). */
-export interface RunRecord {
-  sessionId: string;
-  /** Agent lines: the deltas and the lifecycle start and end. */
-  lines: number;
-  durationMs: number;
-  subscribers: number;
-}
 
 export interface Integrity {
   /** Deltas some reader (or the stored message) never got, and extra copies, summed over all runs. */
@@ -54,8 +46,6 @@ export interface ScaleFigure extends Integrity {
 }
 
 const RUN_TIMEOUT_MS = 180_000;
-/** The bench agent's lines besides its deltas: lifecycle start and end. */
-const LIFECYCLE_LINES = 2;
 let sessionCounter = 0;
 
 function sessionId(kind: string): string {
@@ -106,7 +96,6 @@ function addIntegrity(total: Integrity, more: Integrity): void {
 export async function benchThroughput(
   relay: BenchRelay,
   options: { lines: number; subscribers: number; runs: number; replay: boolean },
-  records: RunRecord[],
 ): Promise<ThroughputFigure> {
   const { lines, subscribers } = options;
   const perRun: number[] = [];
@@ -122,7 +111,6 @@ export async function benchThroughput(
     const started = readings[0]!.firstWrittenAt ?? NaN;
     const ended = Math.max(...readings.map((reading) => reading.endedAt));
     perRun.push(lines / ((ended - started) / 1000));
-    records.push({ sessionId: id, lines: lines + LIFECYCLE_LINES, durationMs: ended - started, subscribers: subscribers + (options.replay ? 1 : 0) });
     if (options.replay) {
       const attachedAt = now();
       const late = await readStream(await relay.attach(id, AbortSignal.timeout(RUN_TIMEOUT_MS)), lines);
@@ -141,7 +129,7 @@ export async function benchThroughput(
 }
 
 /** Latency at a set pace, one reader: p50 and p99 of each run, median over runs. */
-export async function benchLatency(relay: BenchRelay, options: { lines: number; rate: number; runs: number }, records: RunRecord[]): Promise<LatencyFigure> {
+export async function benchLatency(relay: BenchRelay, options: { lines: number; rate: number; runs: number }): Promise<LatencyFigure> {
   const p50: number[] = [];
   const p99: number[] = [];
   const max: number[] = [];
@@ -153,7 +141,6 @@ export async function benchLatency(relay: BenchRelay, options: { lines: number; 
     p50.push(percentile(reading!.latencies, 50));
     p99.push(percentile(reading!.latencies, 99));
     max.push(Math.max(...reading!.latencies));
-    records.push({ sessionId: id, lines: options.lines + LIFECYCLE_LINES, durationMs: reading!.endedAt - reading!.firstWrittenAt!, subscribers: 1 });
   }
   return { rate: options.rate, p50Ms: median(p50), p99Ms: median(p99), maxMs: median(max), ...integrity };
 }
@@ -162,7 +149,7 @@ export async function benchLatency(relay: BenchRelay, options: { lines: number; 
  * Many sessions at once, each as fast as it goes or, with `rate`, at that many lines per second;
  * checks the streams and the stored messages.
  */
-export async function benchScale(relay: BenchRelay, options: { sessions: number; lines: number; runs: number; rate?: number }, records: RunRecord[]): Promise<ScaleFigure> {
+export async function benchScale(relay: BenchRelay, options: { sessions: number; lines: number; runs: number; rate?: number }): Promise<ScaleFigure> {
   const { sessions, lines } = options;
   const spec = options.rate === undefined ? String(lines) : `${lines}/${options.rate}`;
   const throughput: number[] = [];
@@ -183,7 +170,6 @@ export async function benchScale(relay: BenchRelay, options: { sessions: number;
     const latencies = readings.flatMap((reading) => reading.latencies);
     p50.push(percentile(latencies, 50));
     p99.push(percentile(latencies, 99));
-    readings.forEach((reading, i) => records.push({ sessionId: ids[i]!, lines: lines + LIFECYCLE_LINES, durationMs: reading.endedAt - reading.firstWrittenAt!, subscribers: 1 }));
   }
   return { sessions, linesPerSession: lines, rate: options.rate, totalLinesPerSecond: median(throughput), p50Ms: median(p50), p99Ms: median(p99), cpu: cpuPer1000Lines(cpu, sessions * lines * options.runs), ...integrity };
 }

@@ -12,11 +12,20 @@ export interface LiveRun {
   record: RunRecord;
   translator: RunTranslator;
   accumulator: MessageAccumulator;
-  /** Last agent item (line or exit) stored. */
+  /** Last agent item (line or exit) taken in: translated, and its events sent to browsers. */
   lineSeq: number;
-  /** Last event (chunk) stored. */
+  /** Last event (chunk) taken in. */
   eventSeq: number;
-  /** UTF-8 bytes of the chunk JSON stored for this run (capped by MAX_RUN_BYTES). */
+  /** Last agent item stored (what the host has been acknowledged); at most `lineSeq`. */
+  storedLineSeq: number;
+  /** Last event stored; the events after it, up to `eventSeq`, are `pending`. */
+  storedEventSeq: number;
+  /** JSON of the events taken in and not stored yet (at most one store window's, or one row's bytes). */
+  pending: string[];
+  pendingBytes: number;
+  /** Stores the pending events at the end of the store window (STORE_WINDOW_MS). */
+  storeTimer: ReturnType<typeof setTimeout> | null;
+  /** UTF-8 bytes of the chunk JSON taken in for this run, stored or in the window (capped by MAX_RUN_BYTES). */
   storedBytes: number;
   /** The host's run socket, while connected. */
   socket: WebSocket | null;
@@ -37,6 +46,11 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
     accumulator: new MessageAccumulator(record.assistantMessageId),
     lineSeq: 0,
     eventSeq: record.eventBase,
+    storedLineSeq: 0,
+    storedEventSeq: record.eventBase,
+    pending: [],
+    pendingBytes: 0,
+    storeTimer: null,
     storedBytes: 0,
     socket: null,
     heardAt: now,
@@ -75,7 +89,7 @@ export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): { l
     }
   }
   if (unreadable > 0) damage ??= `${unreadable} stored events are unreadable`;
-  live.lineSeq = tail.lineSeq;
-  live.eventSeq = Math.max(tail.eventSeq, record.eventBase);
+  live.lineSeq = live.storedLineSeq = tail.lineSeq;
+  live.eventSeq = live.storedEventSeq = Math.max(tail.eventSeq, record.eventBase);
   return { live, damage };
 }

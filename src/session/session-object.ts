@@ -1,14 +1,17 @@
 // The session Durable Object: one per chat session. A thin shell that wires I/O (the host's run socket,
 // browsers' SSE streams, SQLite, alarms) to the pure translator and accumulator.
 //
-// The rule that makes it lossless: every chunk is written to SQLite before it is sent to anyone, and the
-// host's lines are acknowledged only after that write (the output gate holds the ack until it is
-// durable). A browser that re-attaches reads what it missed from storage; an object that restarts
-// rebuilds its run from storage and the host resends what was never acknowledged.
+// The rule that makes it lossless: the host's lines are acknowledged only once their events are written
+// to SQLite (the output gate holds the ack until the write is durable), and the translator is
+// deterministic. Events go to browsers as soon as they are translated; they are stored at the end of a
+// store window (STORE_WINDOW_MS), a few frames in one row. An object that restarts rebuilds its run from
+// storage and re-translates what the host resends into the very same events under the same ids, so a
+// browser that saw an event before its row was written sees it again, equal, if it asks for it. The
+// window and the double fault that could lose it: docs/architecture.md, "The store window".
 import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
 import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
-import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN, MAX_RUN_BYTES, MAX_SESSION_BYTES, MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
+import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN, MAX_RUN_BYTES, MAX_SESSION_BYTES, MAX_STDERR_TAIL_CHARS, STORE_WINDOW_MS } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
 import { translateBatch, type TranslatedBatch } from "../translate/batch.ts";
@@ -18,7 +21,7 @@ import { jsonError } from "../http-errors.ts";
 import { hostOfflineError } from "../hub/host-errors.ts";
 import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
 import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
-import { HISTORY_PAGE_BYTES, utf8Bytes } from "./byte-limits.ts";
+import { HISTORY_PAGE_BYTES, MAX_EVENT_ROW_BYTES, utf8Bytes } from "./byte-limits.ts";
 import { historyResponse } from "./history-response.ts";
 import { MessageStore } from "./message-store.ts";
 import { RunLog } from "./run-log.ts";
@@ -70,6 +73,7 @@ export class SessionObject extends DurableObject<Env> {
     this.messages = new MessageStore(sql);
     this.runs = new RunStore(sql);
     this.settings = sessionSettings(env);
+    ctx.storage.transactionSync(() => this.runLog.migrateSharedTable());
     const latest = this.runs.latest();
     if (latest?.status === "running") {
       // Evicted or restarted mid-run: rebuild, then wait for the host to reconnect and resend.
@@ -132,7 +136,7 @@ export class SessionObject extends DurableObject<Env> {
     };
     try {
       const translator = live.translator.copy();
-      this.commit(live, 0, batchOf(translator, translator.start()));
+      this.storeNow(live, 0, batchOf(translator, translator.start()));
     } catch (error) {
       undo();
       return jsonError(500, `the run could not be stored: ${describe(error)}`);
@@ -167,9 +171,12 @@ export class SessionObject extends DurableObject<Env> {
     if (!run || (run.status !== "running" && Date.now() - (run.endedAt ?? 0) > this.settings.runGraceMs)) {
       return new Response(null, { status: 204 });
     }
-    const lastSeq = this.live?.record.id === run.id ? this.live.eventSeq : (run.lastEventSeq ?? this.runLog.tail(run.id).eventSeq);
-    // An id from another run (an earlier one, or beyond this one) means this run is new to the client.
-    const after = afterSeq >= run.eventBase && afterSeq <= lastSeq ? afterSeq : run.eventBase;
+    const live = this.live?.record.id === run.id ? this.live : null;
+    const lastSeq = live ? live.eventSeq : (run.lastEventSeq ?? this.runLog.tail(run.id).eventSeq);
+    // An id from another run (an earlier one, or beyond an ended one) means this run is new to the
+    // client. Beyond a running run's last event is the store window a restart lost: the host resends
+    // its lines and they come out as the same events, so the subscriber waits for what follows its id.
+    const after = afterSeq >= run.eventBase && (afterSeq <= lastSeq || live) ? afterSeq : run.eventBase;
     const subscriber = new Subscriber((gone) => this.dropSubscriber(gone));
     this.follow(subscriber, run.id, after);
     return new Response(subscriber.stream, { headers: SSE_HEADERS });
@@ -317,13 +324,20 @@ export class SessionObject extends DurableObject<Env> {
     live.heardAt = Date.now();
     this.watchRunSocket(live);
     if (!live.record.abortRequested) live.deadline = null;
+    // The resume point is what is stored: store what was taken in first, so the host resends nothing twice.
+    try {
+      this.storePending(live);
+    } catch (error) {
+      void this.failStore(live, error);
+      return new Response(null, { status: 101, webSocket: client });
+    }
     server.addEventListener("message", (event) => {
       void this.onRunFrame(server, event.data);
     });
     const gone = () => this.onRunSocketGone(server);
     server.addEventListener("close", gone);
     server.addEventListener("error", gone);
-    send(server, { type: "ack", seq: live.lineSeq });
+    send(server, { type: "ack", seq: live.storedLineSeq });
     if (live.record.abortRequested) send(server, { type: "abort" });
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -380,25 +394,15 @@ export class SessionObject extends DurableObject<Env> {
     }
     const fresh = frame.lines.slice(expected - frame.firstSeq);
     if (fresh.length === 0) {
-      send(socket, { type: "ack", seq: live.lineSeq });
+      send(socket, { type: "ack", seq: live.storedLineSeq });
       return;
     }
     const room = MAX_LINES_PER_RUN - live.lineSeq;
     const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
     const lines = accepted.map((line) => (exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
-    const batch = translateBatch(live.translator, lines);
-    const lineSeq = live.lineSeq + accepted.length;
-    try {
-      this.storeBatch(live, lineSeq, batch);
-    } catch (error) {
-      console.error("storing a frame failed", error);
-      // Nothing of the frame was kept or adopted: end the run on what was stored before it.
-      await this.endRun(live, { error: `The relay could not store the agent's output (${describe(error)}); the run was stopped.` });
-      return;
-    }
-    this.adopt(live, lineSeq, batch);
-    this.scheduleMaterialize(live);
-    send(socket, { type: "ack", seq: live.lineSeq });
+    // Translated off to the side; taken in (sent to browsers) whole, stored with its store window.
+    this.adopt(live, live.lineSeq + accepted.length, translateBatch(live.translator, lines));
+    this.scheduleStore(live);
     if (accepted.length < fresh.length) {
       await this.endRun(live, { error: `The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.` });
     } else if (live.storedBytes > MAX_RUN_BYTES) {
@@ -408,7 +412,7 @@ export class SessionObject extends DurableObject<Env> {
 
   private async acceptExit(live: LiveRun, socket: WebSocket, frame: ExitFrame): Promise<void> {
     if (frame.seq <= live.lineSeq) {
-      send(socket, { type: "ack", seq: live.lineSeq });
+      send(socket, { type: "ack", seq: live.storedLineSeq });
       return;
     }
     if (frame.seq > live.lineSeq + 1) {
@@ -447,29 +451,111 @@ export class SessionObject extends DurableObject<Env> {
 
   // ---- the run's log, its subscribers and its message ----
 
-  /**
-   * Stores a batch, then makes it the run's state and sends it; the order is the whole point.
-   * If the write throws, nothing changed: the batch was computed off to the side (translateBatch).
-   */
-  private commit(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
-    this.storeBatch(live, lineSeq, batch);
+  /** The run's first events, stored at once: the run is in storage before a host is asked for it. */
+  private storeNow(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
+    this.ctx.storage.transactionSync(() => this.appendPending(live, lineSeq, batch));
     this.adopt(live, lineSeq, batch);
-    this.scheduleMaterialize(live);
+    this.markStored(live);
   }
 
-  /** A frame's rows (RunLog cuts them by bytes) in one transaction, so it is stored whole or not at all. */
-  private storeBatch(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
-    this.ctx.storage.transactionSync(() => this.runLog.append(live.record.id, lineSeq, live.eventSeq + 1, batch.jsons, batch.state));
-  }
-
+  /**
+   * Takes a translated batch in: it becomes the run's state and its events go to the browsers now. It
+   * is stored with the rest of its store window (storePending); the host is acknowledged then.
+   */
   private adopt(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
     const firstSeq = live.eventSeq + 1;
     live.translator = batch.translator;
     live.lineSeq = lineSeq;
     live.eventSeq += batch.jsons.length;
-    for (const json of batch.jsons) live.storedBytes += utf8Bytes(json);
+    for (const json of batch.jsons) {
+      const bytes = utf8Bytes(json);
+      live.storedBytes += bytes;
+      live.pendingBytes += bytes;
+      live.pending.push(json);
+    }
     for (const chunk of batch.chunks) live.accumulator.apply(chunk);
-    if (batch.jsons.length > 0) this.broadcastEvents(live.record.id, encoder.encode(encodeEvents(firstSeq, batch.jsons)), live.eventSeq);
+    if (batch.jsons.length > 0) this.broadcastEvents(live.record.id, firstSeq, batch.jsons);
+  }
+
+  /**
+   * The pending events (and `batch`'s, which follow them) as rows, with the translator's snapshot. With
+   * `dropPending` (a failed end whose window cannot be stored) only `batch`, numbered after the window.
+   */
+  private appendPending(live: LiveRun, lineSeq: number, batch?: TranslatedBatch, dropPending = false): void {
+    const translator = batch?.translator ?? live.translator;
+    const state = JSON.stringify(translator.snapshot());
+    if (dropPending) {
+      this.runLog.append(live.record.id, lineSeq, live.eventSeq + 1, batch?.jsons ?? [], state);
+      return;
+    }
+    const jsons = batch && batch.jsons.length > 0 ? [...live.pending, ...batch.jsons] : live.pending;
+    this.runLog.append(live.record.id, lineSeq, live.storedEventSeq + 1, jsons, state);
+  }
+
+  private markStored(live: LiveRun): void {
+    if (live.storeTimer) clearTimeout(live.storeTimer);
+    live.storeTimer = null;
+    live.storedLineSeq = live.lineSeq;
+    live.storedEventSeq = live.eventSeq;
+    live.pending = [];
+    live.pendingBytes = 0;
+  }
+
+  /** Stores the window at its end, or at once when a row's worth of events is waiting. */
+  private scheduleStore(live: LiveRun): void {
+    if (live.pendingBytes >= MAX_EVENT_ROW_BYTES) this.storeAndAck(live);
+    else
+      live.storeTimer ??= setTimeout(() => {
+        live.storeTimer = null;
+        this.storeAndAck(live);
+      }, STORE_WINDOW_MS);
+    this.scheduleMaterialize(live);
+  }
+
+  /**
+   * What was taken in and not stored yet, in one transaction (with the running answer when
+   * `withMessage`). Returns whether there was anything to store.
+   */
+  private storePending(live: LiveRun, withMessage = false): boolean {
+    const rows = live.lineSeq > live.storedLineSeq || live.pending.length > 0;
+    if (!rows && !withMessage) return false;
+    this.ctx.storage.transactionSync(() => {
+      if (rows) this.appendPending(live, live.lineSeq);
+      // The message holds exactly the stored events: never ahead of what a restart rebuilds.
+      if (withMessage) this.messages.upsert(this.assistantMessage(live, true));
+    });
+    this.markStored(live);
+    if (withMessage) live.materializedAt = Date.now();
+    return rows;
+  }
+
+  /** Stores the window, then acknowledges it to the host (the output gate holds the ack until durable). */
+  private storeAndAck(live: LiveRun, withMessage = false): void {
+    if (this.live !== live) return;
+    let stored: boolean;
+    try {
+      try {
+        stored = this.storePending(live, withMessage);
+      } catch (error) {
+        if (!withMessage) throw error;
+        // The running answer is only a progress copy (the end writes it again): the events go without it.
+        console.error("writing the running answer failed", error);
+        live.materializedAt = Date.now();
+        stored = this.storePending(live);
+      }
+    } catch (error) {
+      void this.failStore(live, error);
+      return;
+    }
+    if (stored) this.sendToHost(live, { type: "ack", seq: live.storedLineSeq });
+  }
+
+  /** A window that cannot be stored ends the run on what was stored before it (or the alarm retries). */
+  private async failStore(live: LiveRun, error: unknown): Promise<void> {
+    console.error("storing the run's events failed", error);
+    await this.endRun(live, { error: `The relay could not store the agent's output (${describe(error)}); the run was stopped.` }).catch(
+      (again: unknown) => console.error("ending the run failed", again),
+    );
   }
 
   /**
@@ -480,13 +566,15 @@ export class SessionObject extends DurableObject<Env> {
     if (this.live !== live) return;
     if (live.materializeTimer) clearTimeout(live.materializeTimer);
     live.materializeTimer = null;
+    if (live.storeTimer) clearTimeout(live.storeTimer);
+    live.storeTimer = null;
     let status: Exclude<RunStatus, "running">;
     try {
       status = this.storeEnd(live, end, lineSeq);
     } catch (error) {
       console.error("storing the run's end failed", error);
       try {
-        status = this.storeFailedEnd(live, `The relay could not store the end of the run (${describe(error)}).`);
+        status = this.storeFailedEnd(live, end.error ?? `The relay could not store the end of the run (${describe(error)}).`);
       } catch (again) {
         console.error("storing an error end failed too", again);
         // The host must not wait on an ack that cannot come: it is told, and the alarm ends the run.
@@ -506,7 +594,7 @@ export class SessionObject extends DurableObject<Env> {
     if (live.silenceTimer) clearInterval(live.silenceTimer);
     // Stored: nobody is left waiting on this run, not the host, not a browser.
     if (live.socket) {
-      send(live.socket, { type: "ack", seq: live.lineSeq });
+      send(live.socket, { type: "ack", seq: live.storedLineSeq });
       if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
       live.socket.close(1000, "run ended");
     }
@@ -527,9 +615,11 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /**
-   * An end that needs nothing from the translator or the answer: an error note and a finish. The answer
-   * so far is kept if storage takes it; else the message holds the note alone (the log keeps the rest
-   * for the replay grace period).
+   * An end that needs nothing from the translator or the answer: an error note and a finish. Tried with
+   * the answer and the store window's events; then without those events (they cannot be stored: the end
+   * is numbered after them, so browsers that saw them read on without a gap, and the answer keeps what
+   * they showed); then with the note alone as the message (the log keeps the rest for the replay grace
+   * period).
    */
   private storeFailedEnd(live: LiveRun, note: string): Exclude<RunStatus, "running"> {
     const id = `${live.record.id}-relay-error`;
@@ -540,31 +630,55 @@ export class SessionObject extends DurableObject<Env> {
       { type: "finish", finishReason: "error", messageMetadata: { status: "error" } },
     ];
     const batch = batchOf(live.translator, chunks);
-    try {
-      return this.storeFinalBatch(live, live.lineSeq, batch, () => this.assistantMessage(live, false, chunks));
-    } catch (error) {
-      console.error("storing the answer with the error note failed", error);
-      const bare: RelayUIMessage = {
-        id: live.record.assistantMessageId,
-        role: "assistant",
-        metadata: { runId: live.record.id, status: "error" },
-        parts: [{ type: "text", text: `[error] ${note}`, state: "done" }],
-      };
-      return this.storeFinalBatch(live, live.lineSeq, batch, () => ({ ...bare, metadata: { ...bare.metadata, streaming: false } }));
+    const answer = () => this.assistantMessage(live, false, chunks);
+    const bare = (): UIMessage => ({
+      id: live.record.assistantMessageId,
+      role: "assistant",
+      metadata: { runId: live.record.id, status: "error", streaming: false },
+      parts: [{ type: "text", text: `[error] ${note}`, state: "done" }],
+    });
+    const attempts = [
+      { message: answer, dropPending: false },
+      { message: answer, dropPending: true },
+      { message: bare, dropPending: true },
+    ];
+    for (const [index, { message, dropPending }] of attempts.entries()) {
+      try {
+        return this.storeFinalBatch(live, live.lineSeq, batch, message, dropPending);
+      } catch (error) {
+        if (index === attempts.length - 1) throw error;
+        console.error("storing the error end failed; trying with less", error);
+      }
     }
+    throw new Error("unreachable");
   }
 
-  private storeFinalBatch(live: LiveRun, lineSeq: number, batch: TranslatedBatch, message: () => UIMessage): Exclude<RunStatus, "running"> {
+  private storeFinalBatch(
+    live: LiveRun,
+    lineSeq: number,
+    batch: TranslatedBatch,
+    message: () => UIMessage,
+    dropPending = false,
+  ): Exclude<RunStatus, "running"> {
     const lastSeq = live.eventSeq + batch.jsons.length;
+    const storedLineSeq = dropPending ? live.storedLineSeq : lineSeq;
     const status = this.ctx.storage.transactionSync(() => {
-      this.storeBatch(live, lineSeq, batch);
+      this.appendPending(live, storedLineSeq, batch, dropPending);
       const final = message();
       this.messages.upsert(final);
       const status = runStatus(final);
-      this.runs.finish(live.record.id, status, Date.now(), { lineSeq, eventSeq: lastSeq });
+      this.runs.finish(live.record.id, status, Date.now(), { lineSeq: storedLineSeq, eventSeq: lastSeq });
       return status;
     });
+    // A subscriber still waiting beyond the run's last event holds an id this run never reached (a
+    // store window lost with its host too, the double fault; or an id from elsewhere): the end takes
+    // those ids now, so it is given the stored run from its start, which a client takes as a whole.
+    const stale = [...this.subscribers].filter((subscriber) => subscriber.sentSeq > live.eventSeq);
+    for (const subscriber of stale) this.subscribers.delete(subscriber);
     this.adopt(live, lineSeq, { ...batch, chunks: [] });
+    this.markStored(live);
+    live.storedLineSeq = storedLineSeq;
+    for (const subscriber of stale) this.follow(subscriber, live.record.id, live.record.eventBase);
     return status;
   }
 
@@ -576,23 +690,17 @@ export class SessionObject extends DurableObject<Env> {
     return { ...message, metadata: { ...(message.metadata as object | undefined), streaming, ...(resume && { resume }) } };
   }
 
-  /** Writes the growing assistant message at most every 2 s (and at the end, in endRun). */
+  /** Writes the growing assistant message (with the pending events) at most every 2 s, and at the end in endRun. */
   private scheduleMaterialize(live: LiveRun): void {
     if (live.materializeTimer || this.live !== live) return;
     const due = live.materializedAt + MATERIALIZE_INTERVAL_MS - Date.now();
-    const write = () => {
-      live.materializeTimer = null;
-      if (this.live !== live) return;
-      live.materializedAt = Date.now();
-      try {
-        this.messages.upsert(this.assistantMessage(live, true));
-      } catch (error) {
-        // Only a progress copy: the end writes the message again (or ends the run with an error note).
-        console.error("writing the running answer failed", error);
-      }
-    };
-    if (due <= 0) write();
-    else live.materializeTimer = setTimeout(write, due);
+    live.materializeTimer = setTimeout(
+      () => {
+        live.materializeTimer = null;
+        this.storeAndAck(live, true);
+      },
+      Math.max(0, due),
+    );
   }
 
   /** Starts a replay in the background; a failure ends that subscriber's stream (its browser resumes). */
@@ -606,31 +714,52 @@ export class SessionObject extends DurableObject<Env> {
   /** Sends the stored events after `afterSeq` a page at a time, then joins the live set (or ends). */
   private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
     subscriber.sentSeq = afterSeq;
+    let reread = false;
     for (;;) {
       const readSomething = await subscriber.catchUp(this.runLog.pages(runId, subscriber.sentSeq));
       if (!subscriber.isOpen) return;
-      if (readSomething) continue; // more may have been stored while we waited for the reader
+      if (readSomething) {
+        reread = false;
+        continue; // more may have been stored while we waited for the reader
+      }
       const live = this.live;
       if (live?.record.id !== runId) {
         subscriber.writeRaw(DONE_BYTES);
         subscriber.close();
         return;
       }
-      if (live.eventSeq !== subscriber.sentSeq) {
-        // Storage had nothing after sentSeq, yet the run is elsewhere: never spin on it.
-        throw new Error(`replay of ${runId} stuck at ${subscriber.sentSeq}, run at ${live.eventSeq}`);
+      if (live.eventSeq > subscriber.sentSeq) {
+        // Storage has all it holds after sentSeq; the rest is the store window, in memory.
+        if (subscriber.sentSeq < live.storedEventSeq) {
+          // Stored while this replay awaited: read again, once; storage that still has nothing is a bug,
+          // and a replay never spins on it.
+          if (reread) throw new Error(`replay of ${runId} stuck at ${subscriber.sentSeq}, stored up to ${live.storedEventSeq}`);
+          reread = true;
+          continue;
+        }
+        const pending = live.pending.slice(subscriber.sentSeq - live.storedEventSeq);
+        subscriber.writeEvents(encoder.encode(encodeEvents(subscriber.sentSeq + 1, pending)), live.eventSeq);
       }
-      // Caught up with the running run: from here on it gets each batch as it is stored.
+      // Caught up with the running run (or waiting for the events a restart is re-translating): from
+      // here on it gets each batch as it is taken in.
       this.subscribers.add(subscriber);
       this.startKeepalive();
       return;
     }
   }
 
-  /** Writes one stored batch to every live subscriber; one that has fallen behind catches up from storage. */
-  private broadcastEvents(runId: string, bytes: Uint8Array, lastSeq: number): void {
+  /** Writes one batch to every live subscriber; one that has fallen behind catches up from storage. */
+  private broadcastEvents(runId: string, firstSeq: number, jsons: string[]): void {
+    const lastSeq = firstSeq + jsons.length - 1;
+    let bytes: Uint8Array | null = null;
     for (const subscriber of this.subscribers) {
-      if (!subscriber.offerEvents(bytes, lastSeq)) {
+      // Waiting for events it saw before a restart: it gets only what follows them.
+      if (subscriber.sentSeq >= lastSeq) continue;
+      const out =
+        subscriber.sentSeq >= firstSeq
+          ? encoder.encode(encodeEvents(subscriber.sentSeq + 1, jsons.slice(subscriber.sentSeq + 1 - firstSeq)))
+          : (bytes ??= encoder.encode(encodeEvents(firstSeq, jsons)));
+      if (!subscriber.offerEvents(out, lastSeq)) {
         this.subscribers.delete(subscriber);
         this.follow(subscriber, runId, subscriber.sentSeq);
       }
@@ -719,7 +848,7 @@ export class SessionObject extends DurableObject<Env> {
 
 /** A batch that needs no translation (a run's start and end, an error end): its JSON and snapshot. */
 function batchOf(translator: RunTranslator, chunks: UIChunk[]): TranslatedBatch {
-  return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)), state: JSON.stringify(translator.snapshot()) };
+  return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)) };
 }
 
 function describe(error: unknown): string {
@@ -734,7 +863,7 @@ function send(socket: WebSocket, frame: EdgeToHostRunFrame): void {
 /** A gap would lose lines: refuse the frame and tell the host where to resume. */
 function refuseGap(live: LiveRun, socket: WebSocket, got: number): void {
   send(socket, { type: "error", error: `sequence gap: expected ${live.lineSeq + 1}, got ${got}`, fatal: false });
-  send(socket, { type: "ack", seq: live.lineSeq });
+  send(socket, { type: "ack", seq: live.storedLineSeq });
 }
 
 function sendText(socket: WebSocket, text: string): void {

@@ -83,7 +83,8 @@ export class Subscriber {
     this.wake();
   }
 
-  private writeEvents(bytes: Uint8Array, lastSeq: number): void {
+  /** Queues events up to `lastSeq` whatever the queue holds (the store window: at most one row's bytes). */
+  writeEvents(bytes: Uint8Array, lastSeq: number): void {
     if (!this.open) return;
     this.controller.enqueue(bytes);
     this.sentSeq = lastSeq;

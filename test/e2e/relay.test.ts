@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { startAgentHost, waitForHosts, FIXTURE_AGENT } from "../support/agent-host-process.ts";
 import type { GroupProcess } from "../support/process-group.ts";
-import { consumeWithAiSdk, eventIds, readRunResiliently, type SseEvent } from "../support/sse-reader.ts";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { collectEvents, consumeWithAiSdk, eventIds, readRunResiliently, type SseEvent } from "../support/sse-reader.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { WranglerDev } from "../support/wrangler-dev.ts";
 
@@ -63,6 +66,24 @@ async function expectWholeAnswer(sessionId: string, events: SseEvent[], text: st
   expect(await relay.storedAnswer(sessionId)).toEqual(consumed);
 }
 
+/** The last event id the session's object has stored for its run (from its SQLite file, read-only). */
+function storedEventSeq(sessionId: string): number {
+  const dir = join(relay.persistTo, "v3/do/agent-relay-SessionObject");
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith(".sqlite") || file === "metadata.sqlite") continue;
+    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    try {
+      const owner = db.prepare("SELECT value FROM meta WHERE key = 'sessionId'").get() as { value: string } | undefined;
+      if (owner?.value !== sessionId) continue;
+      const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'run_events_%'").get() as { name: string };
+      return (db.prepare(`SELECT MAX(last_seq) AS seq FROM ${table.name}`).get() as { seq: number }).seq;
+    } finally {
+      db.close();
+    }
+  }
+  throw new Error(`no stored session ${sessionId}`);
+}
+
 describe("end to end through wrangler dev and the agent host", () => {
   it("streams the agent's answer to the AI SDK consumer, equal to the persisted message", async () => {
     const text = words(20);
@@ -99,5 +120,35 @@ describe("end to end through wrangler dev and the agent host", () => {
     const { events, reattached } = await reading;
     expect(reattached).toBeGreaterThan(0);
     await expectWholeAnswer("e2e-restart", events, text);
+  });
+
+  it("a restart inside a store window: the browser read events never stored, and gets the rest under the same ids", async () => {
+    // The kill must land while the object holds events it sent but has not stored (docs/architecture.md,
+    // "The store window"). With a word every 15 ms and a 250 ms window it nearly always does; a try where
+    // it did not is a plain restart, which must be exact too, and then the test tries again.
+    for (let attempt = 1; ; attempt++) {
+      const sessionId = `e2e-window-${attempt}`;
+      const text = words(120);
+      const response = await post(sessionId, text);
+      const events: SseEvent[] = [];
+      let lastId = 0;
+      const reading = collectEvents(response.body!, (event) => {
+        events.push(event);
+        if (event.id !== null) lastId = event.id;
+      });
+      while (lastId < 40) await new Promise((resolve) => setTimeout(resolve, 5));
+      await relay.stop();
+      await reading;
+      const seenBeforeRestart = lastId;
+      const stored = storedEventSeq(sessionId);
+      await relay.start();
+      const resume = resumeFrom(sessionId, () => relay.url);
+      const resumeAfterSeen = (id: number) => resume(Math.max(id, seenBeforeRestart));
+      const first = await resumeAfterSeen(seenBeforeRestart).catch(() => new Response(null, { status: 599 }));
+      const rest = await readRunResiliently(first, resumeAfterSeen, 200);
+      await expectWholeAnswer(sessionId, [...events, ...rest.events], text);
+      if (stored < seenBeforeRestart) return; // the case this test is for, and it ended exact
+      expect(attempt, `the restart never landed inside a store window (stored ${stored}, browser at ${seenBeforeRestart})`).toBeLessThan(3);
+    }
   });
 });

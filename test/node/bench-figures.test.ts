@@ -1,7 +1,7 @@
 // The arithmetic behind `npm run bench`'s table (scripts/bench/figures.ts, cost.ts): a wrong percentile
 // or a miscounted line would publish a wrong figure.
 import { describe, expect, it } from "vitest";
-import { costPer1000Lines } from "../../scripts/bench/cost.ts";
+import { costOf } from "../../scripts/bench/cost.ts";
 import { checkExactlyOnce, countIndexes, deltaIndexesInText, median, parseBenchDelta, percentile } from "../../scripts/bench/figures.ts";
 
 describe("bench figures", () => {
@@ -27,15 +27,17 @@ describe("bench figures", () => {
     expect(checkExactlyOnce(countIndexes([1, 2, 3], 3), 3)).toEqual({ missing: 0, duplicated: 0 });
   });
 
-  it("derives rows written and requests per 1,000 lines from the run log's rows", () => {
-    // 2,002 lines in 10 frames: 12 run-log rows (with the run's first and last), 1 s long, one reader.
-    const cost = costPer1000Lines([{ sessionId: "s", lines: 2002, durationMs: 1000, subscribers: 1 }], new Map([["s", 12]]));
-    expect(cost.linesPerFrame).toBeCloseTo(200.2);
-    expect(cost.runLogRowsPer1000).toBeCloseTo((12 * 1000) / 2002);
-    // 12 rows written and deleted again, 1 write of the answer, 8 rows every run has.
-    expect(cost.rowsWrittenPer1000).toBeCloseTo(((24 + 1 + 8) * 1000) / 2002);
-    // 11 WebSocket messages (10 frames and the exit) at 1/20 each, 7 requests every run has.
-    expect(cost.requestsPer1000).toBeCloseTo(((11 / 20 + 7) * 1000) / 2002);
-    expect(() => costPer1000Lines([{ sessionId: "t", lines: 1, durationMs: 1, subscribers: 1 }], new Map())).toThrow(/no run log rows/);
+  it("adds up measured rows and messages per 1,000 lines, and what a day on Workers Free allows", () => {
+    // Two runs of 1,002 lines: 40 and 60 rows written in all, 500 and 700 WebSocket messages, one reader.
+    const run = (session: number, socketMessages: number) => ({ lines: 1002, rowsWritten: { session, hub: 2, index: 3 }, socketMessages, subscribers: 1 });
+    const cost = costOf([run(35, 500), run(55, 700)]);
+    expect(cost.rowsWrittenPer1000).toBeCloseTo((100 * 1000) / 2004);
+    expect(cost.sessionRowsPer1000).toBeCloseTo((90 * 1000) / 2004);
+    expect(cost.socketMessagesPer1000).toBeCloseTo((1200 * 1000) / 2004);
+    // Each message is 1/20 of a request; 7 requests every run makes.
+    expect(cost.requestsPer1000).toBeCloseTo(((1200 / 20 + 14) * 1000) / 2004);
+    // 50 rows and 37 requests per run: rows are the tighter of the two daily limits.
+    expect(cost.answersPerDayFree).toBe(2000);
+    expect(() => costOf([])).toThrow(/no runs/);
   });
 });

@@ -17,6 +17,8 @@ export interface WranglerDevOptions {
   hostToken?: string;
   /** Extra vars, e.g. { HOST_GRACE_MS: "3000" }. */
   vars?: Record<string, string>;
+  /** Another entry module than wrangler.jsonc's `main` (the bench's metered Worker), same config. */
+  script?: string;
 }
 
 export class WranglerDev {
@@ -26,8 +28,10 @@ export class WranglerDev {
   private process: GroupProcess | null = null;
   private port = 0;
   private readonly vars: Record<string, string>;
+  private readonly script: string[];
 
   constructor(options: WranglerDevOptions = {}) {
+    this.script = options.script ? [options.script] : [];
     this.relayToken = options.relayToken ?? `relay-${crypto.randomUUID()}`;
     this.hostToken = options.hostToken ?? `host-${crypto.randomUUID()}`;
     this.vars = { RELAY_TOKEN: this.relayToken, HOST_TOKEN: this.hostToken, ...options.vars };
@@ -44,7 +48,7 @@ export class WranglerDev {
     const vars = Object.entries(this.vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
     this.process = spawnGroup(
       WRANGLER,
-      ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
+      ["dev", ...this.script, "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
       { cwd: PROJECT_ROOT, env: { ...offlineWranglerEnv(process.env), CI: "true" } },
     );
     const deadline = Date.now() + 60_000;

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { HISTORY_PAGE_BYTES, MAX_EVENT_ROW_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES, REPLAY_PAGE_BYTES } from "../../src/session/byte-limits.ts";
 import { MessageStore } from "../../src/session/message-store.ts";
-import { RunLog, splitIntoRows } from "../../src/session/run-log.ts";
+import { RunLog, runLogTable, splitIntoRows } from "../../src/session/run-log.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
 import { Subscriber } from "../../src/session/subscriber.ts";
 import { encodeEvents } from "../../src/sse.ts";
@@ -35,7 +35,7 @@ describe("finding 3: a reader that does not read pins memory", () => {
     const stub = env.SESSION.getByName(sessionId);
     const { rowBytes, pageBytes, seqs } = await runInDurableObject(stub, (_: SessionObject, state) => {
       const rowBytes = state.storage.sql
-        .exec<{ bytes: number }>("SELECT octet_length(body) AS bytes FROM events WHERE run_id = ?", runId)
+        .exec<{ bytes: number }>(`SELECT octet_length(body) AS bytes FROM ${runLogTable(runId)}`)
         .toArray()
         .map((row) => row.bytes);
       const pageBytes: number[] = [];

@@ -53,8 +53,13 @@ describe("hostile agent lines", () => {
     let seq = 1;
     for (const line of lines) {
       run.send({ type: "lines", firstSeq: seq, lines: [line] });
-      expect(await run.nextOfType("ack")).toEqual({ type: "ack", seq });
       seq += 1;
+    }
+    // Every line is acknowledged (a store window's lines with one ack), none refused.
+    for (let acked = 0; acked < lines.length; ) {
+      const frame = await run.nextOfType("ack");
+      expect(frame.seq).toBeGreaterThan(acked);
+      acked = frame.seq;
     }
     await sendExit(run, seq, 0);
     const events = await readSse(response);

@@ -27,7 +27,8 @@ describe("limits", () => {
     const chunks = chunksOf(await reading);
     expect(chunks.filter((chunk) => chunk.type === "text-delta")).toHaveLength(MAX_LINES_PER_RUN + 1);
     expect(textOf(chunks)).toContain(`[error] The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.`);
-    const index = (await (await api("/api/chats")).json()) as { id: string; status: string }[];
-    expect(index.find((entry) => entry.id === sessionId)?.status).toBe("error");
+    // The index mirrors the run's end just after the streams are ended (endRun): wait for it.
+    const status = async () => ((await (await api("/api/chats")).json()) as { id: string; status: string }[]).find((entry) => entry.id === sessionId)?.status;
+    await expect.poll(status, { timeout: 3_000 }).toBe("error");
   });
 });

@@ -1,0 +1,90 @@
+// `node scripts/bench/line-profile.ts [lines]`: where one agent line's CPU goes, piece by piece, in the
+// pure code both processes run per line (the host's splitter and outbox; the object's frame parsing and
+// validation, translation, JSON encoding, byte counting, accumulator, SSE encoding and row text). Each
+// piece runs alone over the same bench-agent lines, in frames of 2,000 as a burst sends them; the figure
+// is the median of 7 passes, in microseconds per line. Node's V8, as workerd's: the same engine, so the
+// shares carry over (a microbench of the pieces, not of the I/O around them).
+import { performance } from "node:perf_hooks";
+import { hostToEdgeRunFrame, parseFrame, type LinesFrame } from "../../protocol/host.ts";
+import { MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
+import { LineSplitter } from "../../agent-host/src/line-splitter.ts";
+import { RunOutbox } from "../../agent-host/src/run-outbox.ts";
+import { utf8Bytes } from "../../src/session/byte-limits.ts";
+import { encodeEvents } from "../../src/sse.ts";
+import { MessageAccumulator } from "../../src/translate/accumulator.ts";
+import { translateBatch, type TranslatedBatch } from "../../src/translate/batch.ts";
+import { RunTranslator } from "../../src/translate/translator.ts";
+import { median } from "./figures.ts";
+import { printTable } from "./table.ts";
+
+const count = Number(process.argv[2] ?? 100_000);
+const PASSES = 7;
+let seq = 0;
+const line = (stream: string, data: unknown) => JSON.stringify({ event: "agent", runId: "bench-run", stream, data, seq: ++seq, ts: Date.now() });
+const lines = Array.from({ length: count }, (_, i) => line("assistant", { delta: `${i + 1}@${(performance.timeOrigin + performance.now()).toFixed(3)} ` }));
+const stdout = new TextEncoder().encode(lines.map((text) => `${text}\n`).join(""));
+const encoder = new TextEncoder();
+
+function frames(): string[] {
+  const outbox = new RunOutbox({ pauseAtBytes: Infinity });
+  outbox.pushLines(lines);
+  const texts: string[] = [];
+  for (let next = 1; next <= count; ) {
+    const frame = outbox.frameFrom(next)!;
+    texts.push(frame.text);
+    next = frame.lastSeq + 1;
+  }
+  return texts;
+}
+const frameTexts = frames();
+const frameValues: unknown[] = frameTexts.map((text) => JSON.parse(text));
+const parsedFrames = frameTexts.map((text) => (parseFrame(hostToEdgeRunFrame, text) as { ok: true; frame: LinesFrame }).frame);
+function translated(): TranslatedBatch[] {
+  let translator = new RunTranslator({ messageId: "m", runId: "r" });
+  translator.start();
+  return parsedFrames.map((frame) => {
+    const batch = translateBatch(translator, frame.lines);
+    translator = batch.translator;
+    return batch;
+  });
+}
+const batches = translated();
+
+const pieces: [string, string, () => void][] = [
+  ["host", "split stdout into lines (LineSplitter)", () => {
+    const splitter = new LineSplitter();
+    for (let i = 0; i < stdout.length; i += 65_536) splitter.push(stdout.subarray(i, i + 65_536));
+  }],
+  ["host", "outbox: JSON-escape, count bytes, join frames", () => void frames()],
+  ["object", "frame: JSON.parse", () => { for (const text of frameTexts) JSON.parse(text); }],
+  ["object", "frame: zod validation", () => { for (const value of frameValues) hostToEdgeRunFrame.safeParse(value); }],
+  ["object", "translate: parse each line, chunks, JSON.stringify (translateBatch)", () => void translated()],
+  ["object", "snapshot per frame (JSON.stringify)", () => { for (const batch of batches) JSON.stringify(batch.translator.snapshot()); }],
+  ["object", "UTF-8 bytes of each chunk (utf8Bytes)", () => { for (const batch of batches) for (const json of batch.jsons) utf8Bytes(json); }],
+  ["object", "accumulator.apply", () => {
+    const accumulator = new MessageAccumulator("m");
+    for (const batch of batches) for (const chunk of batch.chunks) accumulator.apply(chunk);
+  }],
+  ["object", "SSE text (encodeEvents) and TextEncoder", () => {
+    let first = 1;
+    for (const batch of batches) {
+      encoder.encode(encodeEvents(first, batch.jsons));
+      first += batch.jsons.length;
+    }
+  }],
+  ["object", "row text (join)", () => { for (const batch of batches) batch.jsons.join("\n"); }],
+];
+
+const rows: string[][] = [];
+for (const [side, name, run] of pieces) {
+  run(); // warm up
+  const samples: number[] = [];
+  for (let pass = 0; pass < PASSES; pass++) {
+    const started = performance.now();
+    run();
+    samples.push(((performance.now() - started) * 1000) / count);
+  }
+  rows.push([side, name, median(samples).toFixed(3)]);
+}
+console.log(`\nCPU per agent line, pure pieces, ${count.toLocaleString("en-US")} bench-agent lines in frames of ${MAX_LINES_PER_FRAME} (median of ${PASSES}; Node ${process.versions.node})\n`);
+printTable(["process", "piece", "µs per line"], rows);
