@@ -132,7 +132,9 @@ describe("finding 1: a stored log that cannot be read back", () => {
   it("ends the run with a visible error when the object restarts, instead of failing every request", async () => {
     const started = await startRun("hostile-unreadable-log");
     const { sessionId, runId, run, response } = started;
-    await sendLines(run, 1, [delta("kept "), delta("lost")], 1);
+    // Acknowledged one at a time, so each line is a store window, and a row, of its own.
+    const next = await sendLines(run, 1, [delta("kept ")]);
+    await sendLines(run, next, [delta("lost")]);
     run.close();
     await readSse(response, 0);
     // A row whose chunks no longer parse (as a bad write or a bug in an older version could leave).

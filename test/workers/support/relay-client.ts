@@ -136,15 +136,19 @@ export async function openRun(
   return { run, resumeAt: first.seq };
 }
 
-/** Sends lines as frames of `perFrame`, waiting for each frame's ack. */
+/** Sends lines as frames of `perFrame`, then waits until the edge has acknowledged (stored) them all. */
 export async function sendLines(run: FrameSocket<EdgeToHostRunFrame>, firstSeq: number, lines: string[], perFrame = 50): Promise<number> {
+  // Like the host: every frame goes out at once, and the edge acknowledges a store window's worth together.
   let seq = firstSeq;
   for (let i = 0; i < lines.length; i += perFrame) {
     const batch = lines.slice(i, i + perFrame);
     run.send({ type: "lines", firstSeq: seq, lines: batch } satisfies HostToEdgeRunFrame);
     seq += batch.length;
+  }
+  for (let acked = firstSeq - 1; acked < seq - 1; ) {
     const ack = await run.nextOfType("ack");
-    if (ack.seq !== seq - 1) throw new Error(`ack ${ack.seq}, expected ${seq - 1}`);
+    if (ack.seq < acked || ack.seq > seq - 1) throw new Error(`ack ${ack.seq}, expected ${acked}..${seq - 1}`);
+    acked = ack.seq;
   }
   return seq;
 }
