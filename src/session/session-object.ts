@@ -13,9 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
 import { RUN_SECRET_HEADER, type EdgeToHostRunFrame } from "../../protocol/host.ts";
 import { MAX_SESSION_BYTES } from "../../protocol/limits.ts";
-import type { TranslatedBatch } from "../translate/batch.ts";
-import type { UIChunk } from "../translate/chunks.ts";
-import type { RunEnd, RunTranslator } from "../translate/translator.ts";
+import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { hostOfflineError } from "../hub/host-errors.ts";
 import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
@@ -26,6 +24,7 @@ import { historyResponse } from "./history-response.ts";
 import { MessageStore } from "./message-store.ts";
 import { RunLog } from "./run-log.ts";
 import { RunStore, type RunStatus } from "./run-store.ts";
+import { batchOf, RunEndStore } from "./run-end.ts";
 import { RunSocket, send } from "./run-socket.ts";
 import { sessionSettings, type SessionSettings } from "./settings.ts";
 import { StoreWindow } from "./store-window.ts";
@@ -63,6 +62,7 @@ export class SessionObject extends DurableObject<Env> {
   private readonly streams: StreamFanout;
   private readonly window: StoreWindow;
   private readonly runSocket: RunSocket;
+  private readonly ends: RunEndStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,6 +82,13 @@ export class SessionObject extends DurableObject<Env> {
       liveRun,
       acknowledge: (live) => this.sendToHost(live, { type: "ack", seq: live.storedLineSeq }),
       failStore: (live, error) => this.failStore(live, error),
+    });
+    this.ends = new RunEndStore({
+      storage: ctx.storage,
+      messages: this.messages,
+      runs: this.runs,
+      streams: this.streams,
+      window: this.window,
     });
     this.runSocket = new RunSocket({
       settings: this.settings,
@@ -326,11 +333,11 @@ export class SessionObject extends DurableObject<Env> {
     live.storeTimer = null;
     let status: Exclude<RunStatus, "running">;
     try {
-      status = this.storeEnd(live, end, lineSeq);
+      status = this.ends.storeEnd(live, end, lineSeq);
     } catch (error) {
       console.error("storing the run's end failed", error);
       try {
-        status = this.storeFailedEnd(live, end.error ?? `The relay could not store the end of the run (${describe(error)}).`);
+        status = this.ends.storeFailedEnd(live, end.error ?? `The relay could not store the end of the run (${describe(error)}).`);
       } catch (again) {
         console.error("storing an error end failed too", again);
         // The host must not wait on an ack that cannot come: it is told, and the alarm ends the run.
@@ -361,80 +368,6 @@ export class SessionObject extends DurableObject<Env> {
       .runEnded(live.record.id)
       .catch((error: unknown) => console.error("hub.runEnded failed", error));
     await this.updateIndex(status).catch((error: unknown) => console.error("index update failed", error));
-  }
-
-  /** The translator's end, the message and the run row in one transaction; adopted once it is stored. */
-  private storeEnd(live: LiveRun, end: RunEnd, lineSeq: number): Exclude<RunStatus, "running"> {
-    const translator = live.translator.copy();
-    const batch = batchOf(translator, translator.end(end));
-    return this.storeFinalBatch(live, lineSeq, batch, () => assistantMessage(live, false, batch.chunks));
-  }
-
-  /**
-   * An end that needs nothing from the translator or the answer: an error note and a finish. Tried with
-   * the answer and the store window's events; then without those events (they cannot be stored: the end
-   * is numbered after them, so browsers that saw them read on without a gap, and the answer keeps what
-   * they showed); then with the note alone as the message (the log keeps the rest for the replay grace
-   * period).
-   */
-  private storeFailedEnd(live: LiveRun, note: string): Exclude<RunStatus, "running"> {
-    const id = `${live.record.id}-relay-error`;
-    const chunks: UIChunk[] = [
-      { type: "text-start", id },
-      { type: "text-delta", id, delta: `[error] ${note}` },
-      { type: "text-end", id },
-      { type: "finish", finishReason: "error", messageMetadata: { status: "error" } },
-    ];
-    const batch = batchOf(live.translator, chunks);
-    const answer = () => assistantMessage(live, false, chunks);
-    const bare = (): UIMessage => ({
-      id: live.record.assistantMessageId,
-      role: "assistant",
-      metadata: { runId: live.record.id, status: "error", streaming: false },
-      parts: [{ type: "text", text: `[error] ${note}`, state: "done" }],
-    });
-    const attempts = [
-      { message: answer, dropPending: false },
-      { message: answer, dropPending: true },
-      { message: bare, dropPending: true },
-    ];
-    for (const [index, { message, dropPending }] of attempts.entries()) {
-      try {
-        return this.storeFinalBatch(live, live.lineSeq, batch, message, dropPending);
-      } catch (error) {
-        if (index === attempts.length - 1) throw error;
-        console.error("storing the error end failed; trying with less", error);
-      }
-    }
-    throw new Error("unreachable");
-  }
-
-  private storeFinalBatch(
-    live: LiveRun,
-    lineSeq: number,
-    batch: TranslatedBatch,
-    message: () => UIMessage,
-    dropPending = false,
-  ): Exclude<RunStatus, "running"> {
-    const lastSeq = live.eventSeq + batch.jsons.length;
-    const storedLineSeq = dropPending ? live.storedLineSeq : lineSeq;
-    const status = this.ctx.storage.transactionSync(() => {
-      this.window.appendPending(live, storedLineSeq, batch, dropPending);
-      const final = message();
-      this.messages.upsert(final);
-      const status = runStatus(final);
-      this.runs.finish(live.record.id, status, Date.now(), { lineSeq: storedLineSeq, eventSeq: lastSeq });
-      return status;
-    });
-    // A subscriber still waiting beyond the run's last event holds an id this run never reached (a
-    // store window lost with its host too, the double fault; or an id from elsewhere): the end takes
-    // those ids now, so it is given the stored run from its start, which a client takes as a whole.
-    const stale = this.streams.takeBeyond(live.eventSeq);
-    this.window.adopt(live, lineSeq, { ...batch, chunks: [] });
-    this.window.markStored(live);
-    live.storedLineSeq = storedLineSeq;
-    for (const subscriber of stale) this.streams.follow(subscriber, live.record.id, live.record.eventBase);
-    return status;
   }
 
   private sendToHost(live: LiveRun, frame: EdgeToHostRunFrame): void {
@@ -489,17 +422,6 @@ export class SessionObject extends DurableObject<Env> {
   private setMeta(key: string, value: string): void {
     this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
-}
-
-/** A batch that needs no translation (a run's start and end, an error end): its JSON and snapshot. */
-function batchOf(translator: RunTranslator, chunks: UIChunk[]): TranslatedBatch {
-  return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)) };
-}
-
-/** How the run ended, as its finish chunk told the browser (the translator decides, once). */
-function runStatus(message: UIMessage): Exclude<RunStatus, "running"> {
-  const reported = (message.metadata as { status?: string } | undefined)?.status;
-  return reported === "completed" || reported === "aborted" ? reported : "error";
 }
 
 function titleFrom(text: string | null): string {
