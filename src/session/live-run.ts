@@ -2,7 +2,9 @@
 // turn its lines into chunks and into the assistant message, and where the run's log stands.
 // Everything here can be rebuilt from storage (see `restoreLiveRun`), which is what happens after the
 // object is evicted or restarted mid-run.
+import type { UIMessage } from "ai";
 import { MessageAccumulator } from "../translate/accumulator.ts";
+import type { ResumePoint, UIChunk } from "../translate/chunks.ts";
 import { RunTranslator, type TranslatorSnapshot } from "../translate/translator.ts";
 import { utf8Bytes } from "./byte-limits.ts";
 import type { RunLog } from "./run-log.ts";
@@ -92,4 +94,12 @@ export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): { l
   live.lineSeq = live.storedLineSeq = tail.lineSeq;
   live.eventSeq = live.storedEventSeq = Math.max(tail.eventSeq, record.eventBase);
   return { live, damage };
+}
+
+/** The answer so far, or as it will be once `pending` chunks (not yet adopted) are applied to a copy. */
+export function assistantMessage(live: LiveRun, streaming: boolean, pending: UIChunk[] = []): UIMessage {
+  const message = pending.length === 0 ? live.accumulator.message() : live.accumulator.messageWith(pending);
+  // A streaming snapshot says which event it includes, so a page loaded with it resumes after that event.
+  const resume: ResumePoint | undefined = streaming ? { eventId: live.eventSeq, openPartIds: live.accumulator.openPartIds() } : undefined;
+  return { ...message, metadata: { ...(message.metadata as object | undefined), streaming, ...(resume && { resume }) } };
 }

@@ -1,5 +1,6 @@
 // The session Durable Object: one per chat session. A thin shell that wires I/O (the host's run socket,
-// browsers' SSE streams, SQLite, alarms) to the pure translator and accumulator.
+// run-socket.ts; browsers' SSE streams, stream-fanout.ts; SQLite, store-window.ts and the stores; alarms)
+// to the pure translator and accumulator. Here: the RPC surface, a run's start and end, the hub and index.
 //
 // The rule that makes it lossless: the host's lines are acknowledged only once their events are written
 // to SQLite (the output gate holds the ack until the write is durable), and the translator is
@@ -10,29 +11,25 @@
 // window and the double fault that could lose it: docs/architecture.md, "The store window".
 import { DurableObject } from "cloudflare:workers";
 import type { UIMessage } from "ai";
-import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
-import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN, MAX_RUN_BYTES, MAX_SESSION_BYTES, MAX_STDERR_TAIL_CHARS, STORE_WINDOW_MS } from "../../protocol/limits.ts";
-import { skippedLineMarker } from "../../protocol/skipped-line.ts";
-import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
-import { translateBatch, type TranslatedBatch } from "../translate/batch.ts";
-import type { RelayUIMessage, ResumePoint, UIChunk } from "../translate/chunks.ts";
-import type { RunEnd, RunTranslator } from "../translate/translator.ts";
+import { RUN_SECRET_HEADER, type EdgeToHostRunFrame } from "../../protocol/host.ts";
+import { MAX_SESSION_BYTES } from "../../protocol/limits.ts";
+import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { hostOfflineError } from "../hub/host-errors.ts";
 import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
-import { newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
-import { HISTORY_PAGE_BYTES, MAX_EVENT_ROW_BYTES, utf8Bytes } from "./byte-limits.ts";
+import { describe } from "./describe-error.ts";
+import { assistantMessage, newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
+import { HISTORY_PAGE_BYTES, utf8Bytes } from "./byte-limits.ts";
 import { historyResponse } from "./history-response.ts";
 import { MessageStore } from "./message-store.ts";
 import { RunLog } from "./run-log.ts";
 import { RunStore, type RunStatus } from "./run-store.ts";
-import { Subscriber } from "./subscriber.ts";
+import { batchOf, RunEndStore } from "./run-end.ts";
+import { RunSocket, send } from "./run-socket.ts";
 import { sessionSettings, type SessionSettings } from "./settings.ts";
+import { StoreWindow } from "./store-window.ts";
+import { StreamFanout } from "./stream-fanout.ts";
 
-const encoder = new TextEncoder();
-const KEEPALIVE_BYTES = encoder.encode(SSE_KEEPALIVE);
-const DONE_BYTES = encoder.encode(SSE_DONE);
-const MATERIALIZE_INTERVAL_MS = 2_000;
 /** The meta row naming the host this chat's turns go to (set by its first run, changed by a move; "": none). */
 const CHAT_HOST_KEY = "hostId";
 /** The run that gave the chat its host: if that host refuses it, the chat has no host yet. */
@@ -62,8 +59,10 @@ export class SessionObject extends DurableObject<Env> {
   private readonly runs: RunStore;
   private readonly settings: SessionSettings;
   private live: LiveRun | null = null;
-  private readonly subscribers = new Set<Subscriber>();
-  private keepaliveTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly streams: StreamFanout;
+  private readonly window: StoreWindow;
+  private readonly runSocket: RunSocket;
+  private readonly ends: RunEndStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -73,6 +72,34 @@ export class SessionObject extends DurableObject<Env> {
     this.messages = new MessageStore(sql);
     this.runs = new RunStore(sql);
     this.settings = sessionSettings(env);
+    const liveRun = () => this.live;
+    this.streams = new StreamFanout(this.runLog, liveRun, this.settings.keepaliveMs);
+    this.window = new StoreWindow({
+      storage: ctx.storage,
+      runLog: this.runLog,
+      messages: this.messages,
+      streams: this.streams,
+      liveRun,
+      acknowledge: (live) => this.sendToHost(live, { type: "ack", seq: live.storedLineSeq }),
+      failStore: (live, error) => this.failStore(live, error),
+    });
+    this.ends = new RunEndStore({
+      storage: ctx.storage,
+      messages: this.messages,
+      runs: this.runs,
+      streams: this.streams,
+      window: this.window,
+    });
+    this.runSocket = new RunSocket({
+      settings: this.settings,
+      runs: this.runs,
+      window: this.window,
+      liveRun,
+      endRun: (live, end, lineSeq) => this.endRun(live, end, lineSeq),
+      failStore: (live, error) => this.failStore(live, error),
+      scheduleAlarm: () => this.scheduleAlarm(),
+      repeatRunEnded: (runId) => this.ctx.waitUntil(this.hub().runEnded(runId).catch(() => {})),
+    });
     ctx.storage.transactionSync(() => this.runLog.migrateSharedTable());
     const latest = this.runs.latest();
     if (latest?.status === "running") {
@@ -95,7 +122,7 @@ export class SessionObject extends DurableObject<Env> {
     const url = new URL(request.url);
     const runSocket = url.pathname.match(/^\/host-run\/([^/]+)$/);
     if (runSocket && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      return this.acceptRunSocket(runSocket[1]!, url.searchParams.get("host") ?? "", request.headers.get(RUN_SECRET_HEADER) ?? "");
+      return this.runSocket.accept(runSocket[1]!, url.searchParams.get("host") ?? "", request.headers.get(RUN_SECRET_HEADER) ?? "");
     }
     return jsonError(404, "not found");
   }
@@ -132,11 +159,11 @@ export class SessionObject extends DurableObject<Env> {
       this.runs.remove(runId);
       this.runLog.compact(runId);
       if (addedUserMessage) this.messages.remove(input.userMessage.id);
-      this.endStreams(); // a resume that joined the run meanwhile must not wait on it forever
+      this.streams.endStreams(); // a resume that joined the run meanwhile must not wait on it forever
     };
     try {
       const translator = live.translator.copy();
-      this.storeNow(live, 0, batchOf(translator, translator.start()));
+      this.window.storeNow(live, 0, batchOf(translator, translator.start()));
     } catch (error) {
       undo();
       return jsonError(500, `the run could not be stored: ${describe(error)}`);
@@ -177,9 +204,7 @@ export class SessionObject extends DurableObject<Env> {
     // client. Beyond a running run's last event is the store window a restart lost: the host resends
     // its lines and they come out as the same events, so the subscriber waits for what follows its id.
     const after = afterSeq >= run.eventBase && (afterSeq <= lastSeq || live) ? afterSeq : run.eventBase;
-    const subscriber = new Subscriber((gone) => this.dropSubscriber(gone));
-    this.follow(subscriber, run.id, after);
-    return new Response(subscriber.stream, { headers: SSE_HEADERS });
+    return new Response(this.streams.open(run.id, after), { headers: SSE_HEADERS });
   }
 
   /** POST /api/chat/:id/abort */
@@ -219,7 +244,7 @@ export class SessionObject extends DurableObject<Env> {
     const live = this.live;
     const runningId = live?.record.assistantMessageId;
     // The running answer, as it stands now, is the newest message of the latest page (stored yet or not).
-    const running = live && before === null ? JSON.stringify(this.assistantMessage(live, true)) : null;
+    const running = live && before === null ? JSON.stringify(assistantMessage(live, true)) : null;
     // A page before a running answer that is not stored yet starts at the newest stored message.
     const cursor = before === runningId && !this.messages.has(before) ? null : before;
     const newest = running === null ? undefined : { id: runningId!, bytes: utf8Bytes(running) };
@@ -286,269 +311,7 @@ export class SessionObject extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
-  // ---- the host's run socket ----
-
-  private acceptRunSocket(runId: string, hostId: string, runSecret: string): Response {
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    server.accept();
-    const live = this.live;
-    const run = live?.record.id === runId ? live.record : this.runs.latest();
-    if (run?.id === runId && run.hostId === null) {
-      // The hub has sent the start but its answer has not reached this object yet: nothing to check
-      // the secret against. The host redials after a short backoff, as after any refused frame.
-      send(server, { type: "error", error: `run ${runId} is not assigned to a host yet`, fatal: false });
-      server.close(4409, "run not assigned yet");
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    if (run?.id === runId && (run.hostId !== hostId || !sameSecret(run.runSecret, runSecret))) {
-      // Only the host the run was given to holds its secret: another one (a stale process, a second
-      // machine, anyone else with the host token) must not write into, end or even probe this run.
-      const error = run.hostId !== hostId ? `run ${runId} belongs to agent host "${run.hostId}", not "${hostId}"` : `wrong run secret for run ${runId}`;
-      send(server, { type: "error", error, fatal: true });
-      server.close(4403, "not this host's run");
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    if (!live || live.record.id !== runId) {
-      const ended = this.runs.latest();
-      // A host whose last ack was lost learns that its exit was stored before it is told to stop.
-      if (ended?.id === runId && ended.lastLineSeq !== null) send(server, { type: "ack", seq: ended.lastLineSeq });
-      // The hub may still count the run against its host (its runEnded call failed): say it again.
-      if (ended?.id === runId) this.ctx.waitUntil(this.hub().runEnded(runId).catch(() => {}));
-      const error = ended?.id === runId ? "this run has already ended" : "no such run in this session";
-      send(server, { type: "error", error, fatal: true });
-      server.close(4409, error);
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    live.socket?.close(4000, "replaced by a newer connection");
-    live.socket = server;
-    live.heardAt = Date.now();
-    this.watchRunSocket(live);
-    if (!live.record.abortRequested) live.deadline = null;
-    // The resume point is what is stored: store what was taken in first, so the host resends nothing twice.
-    try {
-      this.storePending(live);
-    } catch (error) {
-      void this.failStore(live, error);
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    server.addEventListener("message", (event) => {
-      void this.onRunFrame(server, event.data);
-    });
-    const gone = () => this.onRunSocketGone(server);
-    server.addEventListener("close", gone);
-    server.addEventListener("error", gone);
-    send(server, { type: "ack", seq: live.storedLineSeq });
-    if (live.record.abortRequested) send(server, { type: "abort" });
-    return new Response(null, { status: 101, webSocket: client });
-  }
-
-  /**
-   * Whatever fails while a frame is handled ends the run with a visible error: never a frame left
-   * unanswered (the host would resend it for ever) or a run left running.
-   */
-  private async onRunFrame(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    try {
-      await this.handleRunFrame(socket, data);
-    } catch (error) {
-      console.error("run frame failed", error);
-      const live = this.live;
-      if (live?.socket !== socket) return;
-      await this.endRun(live, { error: `The relay failed while handling the agent's output (${describe(error)}); the run was stopped.` }).catch(
-        (again: unknown) => console.error("ending the run failed", again),
-      );
-    }
-  }
-
-  private async handleRunFrame(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const live = this.live;
-    if (!live || live.socket !== socket) return;
-    live.heardAt = Date.now();
-    if (data === PING_FRAME) {
-      sendText(socket, PONG_FRAME);
-      return;
-    }
-    if (typeof data !== "string") {
-      send(socket, { type: "error", error: "frames must be text", fatal: false });
-      return;
-    }
-    if (data.length > MAX_FRAME_BYTES) {
-      // Never parse it: a well-behaved host splits its frames below the limit (protocol/limits.ts).
-      send(socket, { type: "error", error: `frame larger than ${MAX_FRAME_BYTES} bytes`, fatal: false });
-      return;
-    }
-    const parsed = parseFrame(hostToEdgeRunFrame, data);
-    if (!parsed.ok) {
-      send(socket, { type: "error", error: parsed.error, fatal: false });
-      return;
-    }
-    const frame = parsed.frame;
-    if (frame.type === "lines") await this.acceptLines(live, socket, frame);
-    else await this.acceptExit(live, socket, frame);
-  }
-
-  private async acceptLines(live: LiveRun, socket: WebSocket, frame: LinesFrame): Promise<void> {
-    const expected = live.lineSeq + 1;
-    if (frame.firstSeq > expected) {
-      refuseGap(live, socket, frame.firstSeq);
-      return;
-    }
-    const fresh = frame.lines.slice(expected - frame.firstSeq);
-    if (fresh.length === 0) {
-      send(socket, { type: "ack", seq: live.storedLineSeq });
-      return;
-    }
-    const room = MAX_LINES_PER_RUN - live.lineSeq;
-    const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
-    const lines = accepted.map((line) => (exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
-    // Translated off to the side; taken in (sent to browsers) whole, stored with its store window.
-    this.adopt(live, live.lineSeq + accepted.length, translateBatch(live.translator, lines));
-    this.scheduleStore(live);
-    if (accepted.length < fresh.length) {
-      await this.endRun(live, { error: `The run exceeded ${MAX_LINES_PER_RUN} agent lines and was stopped.` });
-    } else if (live.storedBytes > MAX_RUN_BYTES) {
-      await this.endRun(live, { error: `The run's output passed ${MAX_RUN_BYTES} bytes and was stopped.` });
-    }
-  }
-
-  private async acceptExit(live: LiveRun, socket: WebSocket, frame: ExitFrame): Promise<void> {
-    if (frame.seq <= live.lineSeq) {
-      send(socket, { type: "ack", seq: live.storedLineSeq });
-      return;
-    }
-    if (frame.seq > live.lineSeq + 1) {
-      refuseGap(live, socket, frame.seq);
-      return;
-    }
-    const { code, signal, error } = frame;
-    // The host keeps only this much; a host that sends more is not trusted with the edge's time.
-    const stderrTail = frame.stderrTail.slice(-MAX_STDERR_TAIL_CHARS);
-    await this.endRun(live, { exit: { code, signal, stderrTail, error }, aborted: live.record.abortRequested }, frame.seq);
-  }
-
-  /** Drops the run socket once its host has been silent too long (see SessionSettings.runSilenceMs). */
-  private watchRunSocket(live: LiveRun): void {
-    if (live.silenceTimer) return;
-    // Cleared when the socket goes (onRunSocketGone) or the run ends (endRun).
-    live.silenceTimer = setInterval(() => {
-      const socket = live.socket;
-      if (socket && Date.now() - live.heardAt > this.settings.runSilenceMs) {
-        socket.close(4408, "no word from the host");
-        this.onRunSocketGone(socket);
-      }
-    }, Math.min(this.settings.runSilenceMs / 3, 10_000));
-  }
-
-  private onRunSocketGone(socket: WebSocket): void {
-    const live = this.live;
-    if (!live || live.socket !== socket) return;
-    live.socket = null;
-    if (live.silenceTimer) clearInterval(live.silenceTimer);
-    live.silenceTimer = null;
-    // Wait for the host to come back and resend what was not acknowledged.
-    live.deadline = Math.min(live.deadline ?? Infinity, Date.now() + this.settings.hostGraceMs);
-    void this.scheduleAlarm();
-  }
-
-  // ---- the run's log, its subscribers and its message ----
-
-  /** The run's first events, stored at once: the run is in storage before a host is asked for it. */
-  private storeNow(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
-    this.ctx.storage.transactionSync(() => this.appendPending(live, lineSeq, batch));
-    this.adopt(live, lineSeq, batch);
-    this.markStored(live);
-  }
-
-  /**
-   * Takes a translated batch in: it becomes the run's state and its events go to the browsers now. It
-   * is stored with the rest of its store window (storePending); the host is acknowledged then.
-   */
-  private adopt(live: LiveRun, lineSeq: number, batch: TranslatedBatch): void {
-    const firstSeq = live.eventSeq + 1;
-    live.translator = batch.translator;
-    live.lineSeq = lineSeq;
-    live.eventSeq += batch.jsons.length;
-    for (const json of batch.jsons) {
-      const bytes = utf8Bytes(json);
-      live.storedBytes += bytes;
-      live.pendingBytes += bytes;
-      live.pending.push(json);
-    }
-    for (const chunk of batch.chunks) live.accumulator.apply(chunk);
-    if (batch.jsons.length > 0) this.broadcastEvents(live.record.id, firstSeq, batch.jsons);
-  }
-
-  /**
-   * The pending events (and `batch`'s, which follow them) as rows, with the translator's snapshot. With
-   * `dropPending` (a failed end whose window cannot be stored) only `batch`, numbered after the window.
-   */
-  private appendPending(live: LiveRun, lineSeq: number, batch?: TranslatedBatch, dropPending = false): void {
-    const translator = batch?.translator ?? live.translator;
-    const state = JSON.stringify(translator.snapshot());
-    if (dropPending) {
-      this.runLog.append(live.record.id, lineSeq, live.eventSeq + 1, batch?.jsons ?? [], state);
-      return;
-    }
-    const jsons = batch && batch.jsons.length > 0 ? [...live.pending, ...batch.jsons] : live.pending;
-    this.runLog.append(live.record.id, lineSeq, live.storedEventSeq + 1, jsons, state);
-  }
-
-  private markStored(live: LiveRun): void {
-    if (live.storeTimer) clearTimeout(live.storeTimer);
-    live.storeTimer = null;
-    live.storedLineSeq = live.lineSeq;
-    live.storedEventSeq = live.eventSeq;
-    live.pending = [];
-    live.pendingBytes = 0;
-  }
-
-  /** Stores the window at its end, or at once when a row's worth of events is waiting. */
-  private scheduleStore(live: LiveRun): void {
-    if (live.pendingBytes >= MAX_EVENT_ROW_BYTES) this.storeAndAck(live);
-    else
-      live.storeTimer ??= setTimeout(() => {
-        live.storeTimer = null;
-        this.storeAndAck(live);
-      }, STORE_WINDOW_MS);
-    this.scheduleMaterialize(live);
-  }
-
-  /**
-   * What was taken in and not stored yet, in one transaction (with the running answer when
-   * `withMessage`). Returns whether there was anything to store.
-   */
-  private storePending(live: LiveRun, withMessage = false): boolean {
-    const rows = live.lineSeq > live.storedLineSeq || live.pending.length > 0;
-    if (!rows && !withMessage) return false;
-    this.ctx.storage.transactionSync(() => {
-      if (rows) this.appendPending(live, live.lineSeq);
-      // The message holds exactly the stored events: never ahead of what a restart rebuilds.
-      if (withMessage) this.messages.upsert(this.assistantMessage(live, true));
-    });
-    this.markStored(live);
-    if (withMessage) live.materializedAt = Date.now();
-    return rows;
-  }
-
-  /** Stores the window, then acknowledges it to the host (the output gate holds the ack until durable). */
-  private storeAndAck(live: LiveRun, withMessage = false): void {
-    if (this.live !== live) return;
-    let stored: boolean;
-    try {
-      try {
-        stored = this.storePending(live, withMessage);
-      } catch (error) {
-        if (!withMessage) throw error;
-        // The running answer is only a progress copy (the end writes it again): the events go without it.
-        console.error("writing the running answer failed", error);
-        live.materializedAt = Date.now();
-        stored = this.storePending(live);
-      }
-    } catch (error) {
-      void this.failStore(live, error);
-      return;
-    }
-    if (stored) this.sendToHost(live, { type: "ack", seq: live.storedLineSeq });
-  }
+  // ---- the run's end ----
 
   /** A window that cannot be stored ends the run on what was stored before it (or the alarm retries). */
   private async failStore(live: LiveRun, error: unknown): Promise<void> {
@@ -570,11 +333,11 @@ export class SessionObject extends DurableObject<Env> {
     live.storeTimer = null;
     let status: Exclude<RunStatus, "running">;
     try {
-      status = this.storeEnd(live, end, lineSeq);
+      status = this.ends.storeEnd(live, end, lineSeq);
     } catch (error) {
       console.error("storing the run's end failed", error);
       try {
-        status = this.storeFailedEnd(live, end.error ?? `The relay could not store the end of the run (${describe(error)}).`);
+        status = this.ends.storeFailedEnd(live, end.error ?? `The relay could not store the end of the run (${describe(error)}).`);
       } catch (again) {
         console.error("storing an error end failed too", again);
         // The host must not wait on an ack that cannot come: it is told, and the alarm ends the run.
@@ -598,198 +361,13 @@ export class SessionObject extends DurableObject<Env> {
       if (end.error) send(live.socket, { type: "error", error: end.error, fatal: true });
       live.socket.close(1000, "run ended");
     }
-    this.endStreams();
+    this.streams.endStreams();
     await this.scheduleAlarm();
     // The run is over and stored; the hub and the index only mirror it, so their failure ends nothing.
     await this.hub()
       .runEnded(live.record.id)
       .catch((error: unknown) => console.error("hub.runEnded failed", error));
     await this.updateIndex(status).catch((error: unknown) => console.error("index update failed", error));
-  }
-
-  /** The translator's end, the message and the run row in one transaction; adopted once it is stored. */
-  private storeEnd(live: LiveRun, end: RunEnd, lineSeq: number): Exclude<RunStatus, "running"> {
-    const translator = live.translator.copy();
-    const batch = batchOf(translator, translator.end(end));
-    return this.storeFinalBatch(live, lineSeq, batch, () => this.assistantMessage(live, false, batch.chunks));
-  }
-
-  /**
-   * An end that needs nothing from the translator or the answer: an error note and a finish. Tried with
-   * the answer and the store window's events; then without those events (they cannot be stored: the end
-   * is numbered after them, so browsers that saw them read on without a gap, and the answer keeps what
-   * they showed); then with the note alone as the message (the log keeps the rest for the replay grace
-   * period).
-   */
-  private storeFailedEnd(live: LiveRun, note: string): Exclude<RunStatus, "running"> {
-    const id = `${live.record.id}-relay-error`;
-    const chunks: UIChunk[] = [
-      { type: "text-start", id },
-      { type: "text-delta", id, delta: `[error] ${note}` },
-      { type: "text-end", id },
-      { type: "finish", finishReason: "error", messageMetadata: { status: "error" } },
-    ];
-    const batch = batchOf(live.translator, chunks);
-    const answer = () => this.assistantMessage(live, false, chunks);
-    const bare = (): UIMessage => ({
-      id: live.record.assistantMessageId,
-      role: "assistant",
-      metadata: { runId: live.record.id, status: "error", streaming: false },
-      parts: [{ type: "text", text: `[error] ${note}`, state: "done" }],
-    });
-    const attempts = [
-      { message: answer, dropPending: false },
-      { message: answer, dropPending: true },
-      { message: bare, dropPending: true },
-    ];
-    for (const [index, { message, dropPending }] of attempts.entries()) {
-      try {
-        return this.storeFinalBatch(live, live.lineSeq, batch, message, dropPending);
-      } catch (error) {
-        if (index === attempts.length - 1) throw error;
-        console.error("storing the error end failed; trying with less", error);
-      }
-    }
-    throw new Error("unreachable");
-  }
-
-  private storeFinalBatch(
-    live: LiveRun,
-    lineSeq: number,
-    batch: TranslatedBatch,
-    message: () => UIMessage,
-    dropPending = false,
-  ): Exclude<RunStatus, "running"> {
-    const lastSeq = live.eventSeq + batch.jsons.length;
-    const storedLineSeq = dropPending ? live.storedLineSeq : lineSeq;
-    const status = this.ctx.storage.transactionSync(() => {
-      this.appendPending(live, storedLineSeq, batch, dropPending);
-      const final = message();
-      this.messages.upsert(final);
-      const status = runStatus(final);
-      this.runs.finish(live.record.id, status, Date.now(), { lineSeq: storedLineSeq, eventSeq: lastSeq });
-      return status;
-    });
-    // A subscriber still waiting beyond the run's last event holds an id this run never reached (a
-    // store window lost with its host too, the double fault; or an id from elsewhere): the end takes
-    // those ids now, so it is given the stored run from its start, which a client takes as a whole.
-    const stale = [...this.subscribers].filter((subscriber) => subscriber.sentSeq > live.eventSeq);
-    for (const subscriber of stale) this.subscribers.delete(subscriber);
-    this.adopt(live, lineSeq, { ...batch, chunks: [] });
-    this.markStored(live);
-    live.storedLineSeq = storedLineSeq;
-    for (const subscriber of stale) this.follow(subscriber, live.record.id, live.record.eventBase);
-    return status;
-  }
-
-  /** The answer so far, or as it will be once `pending` chunks (not yet adopted) are applied to a copy. */
-  private assistantMessage(live: LiveRun, streaming: boolean, pending: UIChunk[] = []): UIMessage {
-    const message = pending.length === 0 ? live.accumulator.message() : live.accumulator.messageWith(pending);
-    // A streaming snapshot says which event it includes, so a page loaded with it resumes after that event.
-    const resume: ResumePoint | undefined = streaming ? { eventId: live.eventSeq, openPartIds: live.accumulator.openPartIds() } : undefined;
-    return { ...message, metadata: { ...(message.metadata as object | undefined), streaming, ...(resume && { resume }) } };
-  }
-
-  /** Writes the growing assistant message (with the pending events) at most every 2 s, and at the end in endRun. */
-  private scheduleMaterialize(live: LiveRun): void {
-    if (live.materializeTimer || this.live !== live) return;
-    const due = live.materializedAt + MATERIALIZE_INTERVAL_MS - Date.now();
-    live.materializeTimer = setTimeout(
-      () => {
-        live.materializeTimer = null;
-        this.storeAndAck(live, true);
-      },
-      Math.max(0, due),
-    );
-  }
-
-  /** Starts a replay in the background; a failure ends that subscriber's stream (its browser resumes). */
-  private follow(subscriber: Subscriber, runId: string, afterSeq: number): void {
-    this.replayThenFollow(subscriber, runId, afterSeq).catch((error: unknown) => {
-      console.error("replay failed", error);
-      subscriber.close();
-    });
-  }
-
-  /** Sends the stored events after `afterSeq` a page at a time, then joins the live set (or ends). */
-  private async replayThenFollow(subscriber: Subscriber, runId: string, afterSeq: number): Promise<void> {
-    subscriber.sentSeq = afterSeq;
-    let reread = false;
-    for (;;) {
-      const readSomething = await subscriber.catchUp(this.runLog.pages(runId, subscriber.sentSeq));
-      if (!subscriber.isOpen) return;
-      if (readSomething) {
-        reread = false;
-        continue; // more may have been stored while we waited for the reader
-      }
-      const live = this.live;
-      if (live?.record.id !== runId) {
-        subscriber.writeRaw(DONE_BYTES);
-        subscriber.close();
-        return;
-      }
-      if (live.eventSeq > subscriber.sentSeq) {
-        // Storage has all it holds after sentSeq; the rest is the store window, in memory.
-        if (subscriber.sentSeq < live.storedEventSeq) {
-          // Stored while this replay awaited: read again, once; storage that still has nothing is a bug,
-          // and a replay never spins on it.
-          if (reread) throw new Error(`replay of ${runId} stuck at ${subscriber.sentSeq}, stored up to ${live.storedEventSeq}`);
-          reread = true;
-          continue;
-        }
-        const pending = live.pending.slice(subscriber.sentSeq - live.storedEventSeq);
-        subscriber.writeEvents(encoder.encode(encodeEvents(subscriber.sentSeq + 1, pending)), live.eventSeq);
-      }
-      // Caught up with the running run (or waiting for the events a restart is re-translating): from
-      // here on it gets each batch as it is taken in.
-      this.subscribers.add(subscriber);
-      this.startKeepalive();
-      return;
-    }
-  }
-
-  /** Writes one batch to every live subscriber; one that has fallen behind catches up from storage. */
-  private broadcastEvents(runId: string, firstSeq: number, jsons: string[]): void {
-    const lastSeq = firstSeq + jsons.length - 1;
-    let bytes: Uint8Array | null = null;
-    for (const subscriber of this.subscribers) {
-      // Waiting for events it saw before a restart: it gets only what follows them.
-      if (subscriber.sentSeq >= lastSeq) continue;
-      const out =
-        subscriber.sentSeq >= firstSeq
-          ? encoder.encode(encodeEvents(subscriber.sentSeq + 1, jsons.slice(subscriber.sentSeq + 1 - firstSeq)))
-          : (bytes ??= encoder.encode(encodeEvents(firstSeq, jsons)));
-      if (!subscriber.offerEvents(out, lastSeq)) {
-        this.subscribers.delete(subscriber);
-        this.follow(subscriber, runId, subscriber.sentSeq);
-      }
-    }
-  }
-
-  /** Ends every live stream with [DONE]: the run they follow is over. */
-  private endStreams(): void {
-    for (const subscriber of this.subscribers) {
-      subscriber.writeRaw(DONE_BYTES);
-      subscriber.close();
-    }
-    this.subscribers.clear();
-    this.stopKeepalive();
-  }
-
-  private dropSubscriber(subscriber: Subscriber): void {
-    this.subscribers.delete(subscriber);
-    if (this.subscribers.size === 0) this.stopKeepalive();
-  }
-
-  private startKeepalive(): void {
-    this.keepaliveTimer ??= setInterval(() => {
-      for (const subscriber of this.subscribers) subscriber.writeRaw(KEEPALIVE_BYTES);
-    }, this.settings.keepaliveMs);
-  }
-
-  private stopKeepalive(): void {
-    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
-    this.keepaliveTimer = null;
   }
 
   private sendToHost(live: LiveRun, frame: EdgeToHostRunFrame): void {
@@ -846,55 +424,7 @@ export class SessionObject extends DurableObject<Env> {
   }
 }
 
-/** A batch that needs no translation (a run's start and end, an error end): its JSON and snapshot. */
-function batchOf(translator: RunTranslator, chunks: UIChunk[]): TranslatedBatch {
-  return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)) };
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
-}
-
-function send(socket: WebSocket, frame: EdgeToHostRunFrame): void {
-  sendText(socket, JSON.stringify(frame));
-}
-
-/** A gap would lose lines: refuse the frame and tell the host where to resume. */
-function refuseGap(live: LiveRun, socket: WebSocket, got: number): void {
-  send(socket, { type: "error", error: `sequence gap: expected ${live.lineSeq + 1}, got ${got}`, fatal: false });
-  send(socket, { type: "ack", seq: live.storedLineSeq });
-}
-
-function sendText(socket: WebSocket, text: string): void {
-  try {
-    socket.send(text);
-  } catch {
-    // The socket closed under us; the host reconnects and gets the resume point.
-  }
-}
-
-/** A UTF-8 byte count is only needed for lines that might be over the limit (3 bytes per UTF-16 unit at most). */
-function exceedsLineLimit(line: string): boolean {
-  return line.length * 3 > MAX_LINE_BYTES && encoder.encode(line).byteLength > MAX_LINE_BYTES;
-}
-
-
-/** How the run ended, as its finish chunk told the browser (the translator decides, once). */
-function runStatus(message: UIMessage): Exclude<RunStatus, "running"> {
-  const reported = (message.metadata as { status?: string } | undefined)?.status;
-  return reported === "completed" || reported === "aborted" ? reported : "error";
-}
-
 function titleFrom(text: string | null): string {
   const line = (text ?? "").trim().split("\n")[0] ?? "";
   return line.length > 80 ? `${line.slice(0, 79)}…` : line || "New chat";
-}
-
-/** Compares a presented run secret with the stored one in constant time. */
-function sameSecret(stored: string | null, presented: string): boolean {
-  if (stored === null) return false;
-  const a = encoder.encode(stored);
-  const b = encoder.encode(presented);
-  return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
 }
