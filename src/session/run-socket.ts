@@ -8,7 +8,7 @@ import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN, MAX_RUN_BYTES, MAX_
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { translateBatch } from "../translate/batch.ts";
 import type { RunEnd } from "../translate/translator.ts";
-import { describe } from "./describe-error.ts";
+import { describe } from "../translate/describe-error.ts";
 import type { LiveRun } from "./live-run.ts";
 import type { RunStore } from "./run-store.ts";
 import type { SessionSettings } from "./settings.ts";

@@ -17,7 +17,7 @@ import type { RunEnd } from "../translate/translator.ts";
 import { jsonError } from "../http-errors.ts";
 import { hostOfflineError } from "../hub/host-errors.ts";
 import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
-import { describe } from "./describe-error.ts";
+import { describe } from "../translate/describe-error.ts";
 import { assistantMessage, newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
 import { HISTORY_PAGE_BYTES, utf8Bytes } from "./byte-limits.ts";
 import { historyResponse } from "./history-response.ts";

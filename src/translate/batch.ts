@@ -5,6 +5,7 @@
 // ack instead of resending the same frame for ever.
 import type { UIChunk } from "./chunks.ts";
 import type { RunTranslator } from "./translator.ts";
+import { describe } from "./describe-error.ts";
 
 export interface TranslatedBatch {
   /** The translator after the batch; adopt it once the batch is stored. */
@@ -50,6 +51,3 @@ export function translateBatch(from: RunTranslator, lines: readonly string[]): T
   return { translator, chunks, jsons };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
