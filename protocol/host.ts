@@ -16,8 +16,12 @@
 import { z } from "zod";
 import { ID_PATTERN, MAX_LINES_PER_FRAME, MAX_RUNS_PER_HOST } from "./limits.ts";
 
-/** 2: run secrets (start frame, run socket header), instance keys (hello), ping interval (welcome). */
-export const HOST_PROTOCOL_VERSION = 2;
+/**
+ * 2: run secrets (start frame, run socket header), instance keys (hello), ping interval (welcome).
+ * 3: a lines frame carries its lines as they are, one per line of the frame (encodeLinesFrame), and a
+ * frame once sent is resent with the same lines (the edge makes a frame's events from the frame).
+ */
+export const HOST_PROTOCOL_VERSION = 3;
 
 const id = z.string().regex(ID_PATTERN, "must match [A-Za-z0-9_-]{1,128}");
 const seq = z.number().int().min(1);
@@ -41,7 +45,7 @@ export const RUN_SECRET_HEADER = "x-agent-relay-run-secret";
 
 export const helloFrame = z.object({
   type: z.literal("hello"),
-  version: z.literal(HOST_PROTOCOL_VERSION),
+  version: z.literal(HOST_PROTOCOL_VERSION, { error: (issue) => `this edge speaks host protocol ${HOST_PROTOCOL_VERSION}, the host ${String(issue.input)}: update the agent host` }),
   hostId: id,
   /**
    * Random per host process, the same on every reconnect of that process. A hello may replace a live
@@ -93,12 +97,27 @@ export const edgeToHostControlFrame = z.discriminatedUnion("type", [welcomeFrame
 
 // ---- run socket: host -> edge ----
 
-/** Consecutive stdout lines: `lines[i]` has sequence number `firstSeq + i`. */
-export const linesFrame = z.object({
-  type: z.literal("lines"),
-  firstSeq: seq,
-  lines: z.array(z.string()).min(1).max(MAX_LINES_PER_FRAME),
-});
+/**
+ * Consecutive stdout lines, `firstSeq` for the first. On the wire (encodeLinesFrame) the header is one
+ * line of JSON and each agent line follows on a line of its own, as the agent wrote it: a line never
+ * holds "\n" (it is what ends one), and the JSON-escaped array this replaced cost the host a third of
+ * its time per line and the edge a second parse (docs/performance.md). Once sent, a frame is resent
+ * with exactly the same lines: the edge makes a frame's events from the whole frame (it merges its
+ * adjacent text), so after a restart it makes the same events only from the same frames.
+ */
+export const linesFrameHeader = z.object({ type: z.literal("lines"), firstSeq: seq });
+
+export type LinesFrame = z.infer<typeof linesFrameHeader> & { lines: string[] };
+
+/** The frame text of `lines` (none may hold "\n"). */
+export function encodeLinesFrame(firstSeq: number, lines: readonly string[]): string {
+  return `{"type":"lines","firstSeq":${firstSeq}}\n${lines.join("\n")}`;
+}
+
+/** The bytes encodeLinesFrame adds to its lines' own (and one "\n" per line after the first). */
+export function linesFrameOverheadBytes(firstSeq: number): number {
+  return `{"type":"lines","firstSeq":${firstSeq}}\n`.length;
+}
 
 /** The agent ended (or never started). `seq` is the last line's number plus one. */
 export const exitFrame = z.object({
@@ -112,7 +131,23 @@ export const exitFrame = z.object({
   error: z.string().optional(),
 });
 
-export const hostToEdgeRunFrame = z.discriminatedUnion("type", [linesFrame, exitFrame]);
+export type HostToEdgeRunFrame = LinesFrame | ExitFrame;
+
+/** A run frame from the host: a lines frame (its header line, then its lines) or a JSON frame (the exit). */
+export function parseRunFrame(text: string): { ok: true; frame: HostToEdgeRunFrame } | { ok: false; error: string } {
+  const newline = text.indexOf("\n");
+  if (newline === -1) {
+    const exit = parseFrame(exitFrame, text);
+    // A version-2 host's lines frame (the lines in a JSON array) would otherwise read as a bad exit.
+    if (!exit.ok && text.startsWith('{"type":"lines"')) return { ok: false, error: "invalid frame: a lines frame's lines follow its header line, one per line (host protocol 3)" };
+    return exit;
+  }
+  const header = parseFrame(linesFrameHeader, text.slice(0, newline));
+  if (!header.ok) return header;
+  const lines = text.slice(newline + 1).split("\n");
+  if (lines.length > MAX_LINES_PER_FRAME) return { ok: false, error: `invalid frame: more than ${MAX_LINES_PER_FRAME} lines` };
+  return { ok: true, frame: { ...header.frame, lines } };
+}
 
 // ---- run socket: edge -> host ----
 
@@ -150,9 +185,7 @@ export type HostToEdgeControlFrame = z.infer<typeof hostToEdgeControlFrame>;
 export type StartFrame = z.infer<typeof startFrame>;
 export type AbortFrame = z.infer<typeof abortFrame>;
 export type EdgeToHostControlFrame = z.infer<typeof edgeToHostControlFrame>;
-export type LinesFrame = z.infer<typeof linesFrame>;
 export type ExitFrame = z.infer<typeof exitFrame>;
-export type HostToEdgeRunFrame = z.infer<typeof hostToEdgeRunFrame>;
 export type AckFrame = z.infer<typeof ackFrame>;
 export type RunApprovalFrame = z.infer<typeof runApprovalFrame>;
 export type EdgeToHostRunFrame = z.infer<typeof edgeToHostRunFrame>;

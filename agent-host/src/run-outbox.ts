@@ -4,11 +4,15 @@
 // until the edge acknowledges a number at or above it, so after any reconnect the host can resend from
 // the edge's resume point. No sockets or timers here: the run link decides when to send.
 //
+// Frames are fixed once sent: a frame resent after a reconnect holds exactly the lines it held the first
+// time (protocol/host.ts, linesFrameHeader), because the edge makes a frame's events from the whole frame.
+//
 // Memory bound: the unacknowledged items are counted in the UTF-8 bytes they take on the wire. Past
 // `pauseAtBytes` the outbox asks for the agent's output to be paused (the runner stops reading its stdout
 // pipe, so the agent blocks on write); acknowledgements that bring it down to half of that lift the pause.
 // So a run holds at most `pauseAtBytes` plus what was already read when the pause began (one pipe read,
 // 64 KiB, and the splitter's unfinished line, at most MAX_LINE_BYTES).
+import { encodeLinesFrame, linesFrameOverheadBytes } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 
@@ -37,17 +41,18 @@ export interface OutboxLimits {
   pauseAtBytes: number;
 }
 
-const LINES_FRAME_HEAD = '{"type":"lines","firstSeq":';
-// `{"type":"lines","firstSeq":` + up to 16 digits + `,"lines":[` + `]}`
-const LINES_FRAME_OVERHEAD = LINES_FRAME_HEAD.length + 16 + ',"lines":['.length + "]}".length;
+// The header with the largest sequence number a run can have (16 digits).
+const LINES_FRAME_OVERHEAD = linesFrameOverheadBytes(10 ** 15);
 
 export class RunOutbox {
   readonly #limits: OutboxLimits;
-  /** JSON-encoded lines (each a JSON string literal) and their UTF-8 sizes; index 0 holds `#baseSeq`. */
-  #encoded: string[] = [];
+  /** The lines and their UTF-8 sizes; index 0 holds `#baseSeq`. */
+  #lines: string[] = [];
   #sizes: number[] = [];
   #head = 0;
   #baseSeq = 1;
+  /** The last sequence number of each frame sent and not wholly acknowledged, ascending. */
+  #sentFrameEnds: number[] = [];
   #exit: { seq: number; text: string } | undefined;
   #ackedSeq = 0;
   #unackedBytes = 0;
@@ -63,7 +68,7 @@ export class RunOutbox {
 
   /** The sequence number of the last item added (0 when none). */
   get lastSeq(): number {
-    return this.#exit ? this.#exit.seq : this.#baseSeq + this.#encoded.length - 1;
+    return this.#exit ? this.#exit.seq : this.#baseSeq + this.#lines.length - 1;
   }
 
   get ackedSeq(): number {
@@ -86,16 +91,17 @@ export class RunOutbox {
 
   pushLines(lines: readonly string[]): void {
     if (this.#exit) throw new Error("a run's lines cannot follow its exit");
-    // The largest line a frame can carry once JSON-escaped; past it the line is replaced (never split).
+    // The largest line a frame can carry; past it the line is replaced (never split). The splitter's
+    // limit (MAX_LINE_BYTES) is well below it: this guards lines made by an adapter.
     const room = this.#limits.maxFrameBytes - LINES_FRAME_OVERHEAD;
-    for (const line of lines) {
-      let encoded = JSON.stringify(line);
-      let size = Buffer.byteLength(encoded);
-      if (size > room) {
-        encoded = JSON.stringify(skippedLineMarker("line-too-long", Buffer.byteLength(line)));
-        size = Buffer.byteLength(encoded);
+    for (let line of lines) {
+      let size = Buffer.byteLength(line);
+      // A "\n" would end the line on the wire and shift every later line's number.
+      if (size > room || line.includes("\n")) {
+        line = skippedLineMarker(size > room ? "line-too-long" : "line-has-newline", size);
+        size = Buffer.byteLength(line);
       }
-      this.#encoded.push(encoded);
+      this.#lines.push(line);
       this.#sizes.push(size);
       this.#unackedBytes += size + 1;
     }
@@ -113,25 +119,37 @@ export class RunOutbox {
   ack(seq: number): boolean {
     if (seq < this.#ackedSeq) return false;
     const upTo = Math.min(seq, this.lastSeq);
-    while (this.#baseSeq + this.#head <= upTo && this.#head < this.#encoded.length) {
+    while (this.#baseSeq + this.#head <= upTo && this.#head < this.#lines.length) {
       this.#unackedBytes -= this.#sizes[this.#head]! + 1;
       this.#head += 1;
     }
     this.#ackedSeq = upTo;
+    let acked = 0;
+    while (acked < this.#sentFrameEnds.length && this.#sentFrameEnds[acked]! <= upTo) acked += 1;
+    if (acked > 0) this.#sentFrameEnds.splice(0, acked);
     this.#compact();
     if (this.#unackedBytes <= this.#limits.pauseAtBytes / 2) this.#wantsPause = false;
     return true;
   }
 
   /**
-   * The frame that starts at `fromSeq`: as many consecutive lines as fit, or the exit once every line
-   * is before `fromSeq`. Undefined when nothing from `fromSeq` on is waiting, or when `allowPartial`
-   * is false and the lines waiting do not fill a frame yet (more may join it).
+   * The frame that starts at `fromSeq`: the frame sent from there before, if one was (the same lines;
+   * the rest of it when `fromSeq` falls inside it), else as many consecutive lines as fit, or the exit
+   * once every line is before `fromSeq`. Undefined when nothing from `fromSeq` on is waiting, or when
+   * `allowPartial` is false and the lines waiting do not fill a new frame yet (more may join it). The
+   * caller sends what it gets: a new frame is remembered as sent.
    */
   frameFrom(fromSeq: number, allowPartial = true): OutgoingFrame | undefined {
     const first = Math.max(fromSeq, this.#ackedSeq + 1);
     const index = first - this.#baseSeq;
-    if (index < this.#encoded.length) return this.#linesFrame(first, index, allowPartial);
+    if (index < this.#lines.length) {
+      const sentEnd = this.#sentFrameEnds.find((end) => end >= first);
+      if (sentEnd !== undefined) return this.#linesFrame(first, index, index + (sentEnd - first) + 1);
+      const end = this.#newFrameEnd(index, allowPartial);
+      if (end === undefined) return undefined;
+      this.#sentFrameEnds.push(first + (end - index) - 1);
+      return this.#linesFrame(first, index, end);
+    }
     if (this.#exit && first <= this.#exit.seq) {
       const bytes = Buffer.byteLength(this.#exit.text);
       return { text: this.#exit.text, firstSeq: this.#exit.seq, lastSeq: this.#exit.seq, bytes };
@@ -139,28 +157,33 @@ export class RunOutbox {
     return undefined;
   }
 
-  #linesFrame(firstSeq: number, index: number, allowPartial: boolean): OutgoingFrame | undefined {
+  /** Where a new frame from `index` ends (exclusive), or undefined if it is not full and may not be partial. */
+  #newFrameEnd(index: number, allowPartial: boolean): number | undefined {
     const { maxLinesPerFrame, maxFrameBytes } = this.#limits;
-    const head = `${LINES_FRAME_HEAD}${firstSeq},"lines":[`;
-    let bytes = head.length + 2;
+    let bytes = LINES_FRAME_OVERHEAD;
     let end = index;
-    while (end < this.#encoded.length && end - index < maxLinesPerFrame) {
+    while (end < this.#lines.length && end - index < maxLinesPerFrame) {
       const next = bytes + this.#sizes[end]! + (end > index ? 1 : 0);
       if (next > maxFrameBytes) break;
       bytes = next;
       end += 1;
     }
     // Full: a limit was reached, or the exit is queued so no more lines can join.
-    const full = end < this.#encoded.length || end - index === maxLinesPerFrame || this.#exit !== undefined;
-    if (!full && !allowPartial) return undefined;
-    const text = `${head}${this.#encoded.slice(index, end).join(",")}]}`;
+    const full = end < this.#lines.length || end - index === maxLinesPerFrame || this.#exit !== undefined;
+    return full || allowPartial ? end : undefined;
+  }
+
+  #linesFrame(firstSeq: number, index: number, end: number): OutgoingFrame {
+    const text = encodeLinesFrame(firstSeq, this.#lines.slice(index, end));
+    let bytes = linesFrameOverheadBytes(firstSeq) + (end - index - 1);
+    for (let i = index; i < end; i++) bytes += this.#sizes[i]!;
     return { text, firstSeq, lastSeq: firstSeq + (end - index) - 1, bytes };
   }
 
   /** Drop acknowledged slots once they are the larger part of the arrays (amortised O(1) per line). */
   #compact(): void {
-    if (this.#head < 1024 || this.#head * 2 < this.#encoded.length) return;
-    this.#encoded = this.#encoded.slice(this.#head);
+    if (this.#head < 1024 || this.#head * 2 < this.#lines.length) return;
+    this.#lines = this.#lines.slice(this.#head);
     this.#sizes = this.#sizes.slice(this.#head);
     this.#baseSeq += this.#head;
     this.#head = 0;

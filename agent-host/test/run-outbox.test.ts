@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { hostToEdgeRunFrame, linesFrame } from "../../protocol/host.ts";
+import { parseRunFrame, type HostToEdgeRunFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { RunOutbox, type OutgoingFrame } from "../src/run-outbox.ts";
 
 const linesOf = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `{"n":${from + i}}`);
+
+function parsed(text: string): HostToEdgeRunFrame {
+  const result = parseRunFrame(text);
+  if (!result.ok) throw new Error(result.error);
+  return result.frame;
+}
 
 /** Every frame from `fromSeq` on, as the link would send them with an unlimited window. */
 function drain(outbox: RunOutbox, fromSeq: number): OutgoingFrame[] {
@@ -18,12 +24,12 @@ function linesCarried(frames: OutgoingFrame[], firstSeq: number): string[] {
   const lines: string[] = [];
   let expected = firstSeq;
   for (const frame of frames) {
-    const parsed = hostToEdgeRunFrame.parse(JSON.parse(frame.text));
+    const carried = parsed(frame.text);
     expect(Buffer.byteLength(frame.text)).toBe(frame.bytes);
-    if (parsed.type === "exit") continue;
-    expect(parsed.firstSeq).toBe(expected);
-    lines.push(...parsed.lines);
-    expected += parsed.lines.length;
+    if (carried.type === "exit") continue;
+    expect(carried.firstSeq).toBe(expected);
+    lines.push(...carried.lines);
+    expected += carried.lines.length;
   }
   return lines;
 }
@@ -34,7 +40,7 @@ describe("RunOutbox", () => {
     outbox.pushLines(linesOf(3));
     outbox.pushExit({ code: 0, signal: null, stderrTail: "" });
     const frames = drain(outbox, 1);
-    expect(frames.map((frame) => JSON.parse(frame.text))).toEqual([
+    expect(frames.map((frame) => parsed(frame.text))).toEqual([
       { type: "lines", firstSeq: 1, lines: linesOf(3) },
       { type: "exit", seq: 4, code: 0, signal: null, stderrTail: "" },
     ]);
@@ -73,7 +79,7 @@ describe("RunOutbox", () => {
     outbox.pushExit({ code: 1, signal: null, stderrTail: "boom", error: "spawn x ENOENT" });
     outbox.ack(2);
     expect(outbox.delivered).toBe(false);
-    expect(JSON.parse(outbox.frameFrom(3)!.text)).toMatchObject({ type: "exit", seq: 3, error: "spawn x ENOENT" });
+    expect(parsed(outbox.frameFrom(3)!.text)).toMatchObject({ type: "exit", seq: 3, error: "spawn x ENOENT" });
     outbox.ack(3);
     expect(outbox.delivered).toBe(true);
     expect(outbox.frameFrom(1)).toBeUndefined();
@@ -82,7 +88,7 @@ describe("RunOutbox", () => {
   it("gives the exit of a run without lines sequence number 1", () => {
     const outbox = new RunOutbox();
     outbox.pushExit({ code: null, signal: "SIGTERM", stderrTail: "" });
-    expect(JSON.parse(outbox.frameFrom(1)!.text)).toMatchObject({ type: "exit", seq: 1, signal: "SIGTERM" });
+    expect(parsed(outbox.frameFrom(1)!.text)).toMatchObject({ type: "exit", seq: 1, signal: "SIGTERM" });
   });
 
   it("batches at most MAX_LINES_PER_FRAME lines per frame", () => {
@@ -90,7 +96,7 @@ describe("RunOutbox", () => {
     const lines = linesOf(MAX_LINES_PER_FRAME * 2 + 5);
     outbox.pushLines(lines);
     const frames = drain(outbox, 1);
-    expect(frames.map((frame) => linesFrame.parse(JSON.parse(frame.text)).lines.length)).toEqual([
+    expect(frames.map((frame) => (parsed(frame.text) as { lines: string[] }).lines.length)).toEqual([
       MAX_LINES_PER_FRAME,
       MAX_LINES_PER_FRAME,
       5,
@@ -108,27 +114,52 @@ describe("RunOutbox", () => {
     expect(linesCarried(frames, 1)).toEqual(big);
   });
 
-  it("replaces a line that no frame could carry once escaped", () => {
+  it("replaces a line that no frame could carry, and one holding a newline (it would end the line on the wire)", () => {
     const outbox = new RunOutbox({ maxFrameBytes: 1000 });
-    const escapesToTripleSize = "\u0001".repeat(400); // 400 bytes, ~2400 once JSON-escaped
-    outbox.pushLines(["before", escapesToTripleSize, "after"]);
-    expect(linesCarried(drain(outbox, 1), 1)).toEqual(["before", skippedLineMarker("line-too-long", 400), "after"]);
+    outbox.pushLines(["before", "\u0001".repeat(990), '{"a":1}\n{"b":2}', "after"]);
+    expect(linesCarried(drain(outbox, 1), 1)).toEqual([
+      "before",
+      skippedLineMarker("line-too-long", 990),
+      skippedLineMarker("line-has-newline", 15),
+      "after",
+    ]);
+  });
+
+  it("resends a frame with the lines it first had, even when more lines have joined since", () => {
+    const outbox = new RunOutbox();
+    outbox.pushLines(linesOf(3));
+    const first = outbox.frameFrom(1)!;
+    outbox.pushLines(linesOf(4, 4));
+    const second = outbox.frameFrom(first.lastSeq + 1)!;
+    // The connection drops; the edge's resume point is 0: the same two frames, line for line.
+    expect(outbox.frameFrom(1)).toEqual(first);
+    expect(outbox.frameFrom(4)).toEqual(second);
+    // The edge stored the first: the second comes again as it was, then new lines in a new frame.
+    outbox.ack(3);
+    outbox.pushLines(linesOf(2, 8));
+    expect(outbox.frameFrom(4)).toEqual(second);
+    expect(linesCarried([outbox.frameFrom(8)!], 8)).toEqual(linesOf(2, 8));
   });
 
   it("holds back a frame that is not full unless a partial one is allowed", () => {
     const outbox = new RunOutbox({ maxLinesPerFrame: 3 });
     outbox.pushLines(linesOf(2));
     expect(outbox.frameFrom(1, false)).toBeUndefined();
-    expect(outbox.frameFrom(1, true)?.lastSeq).toBe(2);
+    expect(outbox.frameFrom(1, true)?.lastSeq).toBe(2); // sent
     outbox.pushLines(linesOf(2, 3));
-    expect(outbox.frameFrom(1, false)?.lastSeq).toBe(3);
+    expect(outbox.frameFrom(1, false)?.lastSeq).toBe(2); // resent as it was
+    expect(outbox.frameFrom(3, false)).toBeUndefined();
+    outbox.pushLines(linesOf(1, 5));
+    expect(outbox.frameFrom(3, false)?.lastSeq).toBe(5);
+    outbox.pushLines(linesOf(1, 6));
+    expect(outbox.frameFrom(6, false)).toBeUndefined();
     // Once the exit is queued no line can join: the last frame goes out as it is.
     outbox.pushExit({ code: 0, signal: null, stderrTail: "" });
-    expect(outbox.frameFrom(4, false)?.lastSeq).toBe(4);
+    expect(outbox.frameFrom(6, false)?.lastSeq).toBe(6);
   });
 
   it("asks for a pause at the byte bound and lifts it once acks bring it to half", () => {
-    const line = "x".repeat(98); // 101 bytes on the wire with quotes and comma
+    const line = "x".repeat(100); // 101 bytes on the wire with its newline
     const outbox = new RunOutbox({ pauseAtBytes: 1010 });
     outbox.pushLines(Array(9).fill(line));
     expect(outbox.wantsPause).toBe(false);
@@ -149,7 +180,7 @@ describe("RunOutbox", () => {
       seq += 1000;
       outbox.ack(seq - 10);
     }
-    expect(outbox.unackedBytes).toBe(linesOf(10, seq - 9).reduce((sum, line) => sum + JSON.stringify(line).length + 1, 0));
+    expect(outbox.unackedBytes).toBe(linesOf(10, seq - 9).reduce((sum, line) => sum + line.length + 1, 0));
     expect(linesCarried(drain(outbox, seq - 9), seq - 9)).toEqual(linesOf(10, seq - 9));
   });
 });

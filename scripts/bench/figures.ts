@@ -1,13 +1,16 @@
 // The benchmarks' arithmetic (pure): reading bench-agent deltas back, medians and percentiles,
 // exactly-once checks.
 
-/** A bench-agent delta is "<index>@<epoch ms> " (see bench-agent.mjs); in a text-delta chunk's JSON. */
-const DELTA_IN_CHUNK = /"type":"text-delta".*"delta":"(\d+)@(\d+(?:\.\d+)?) "/;
-const DELTA_IN_TEXT = /(\d+)@\d+(?:\.\d+)? /g;
+/**
+ * A bench-agent delta is "<index>@<epoch ms> " (see bench-agent.mjs); a text-delta chunk's JSON holds
+ * one or more of them (the edge merges a frame's adjacent deltas).
+ */
+const TEXT_DELTA_CHUNK = /\{"type":"text-delta","id":"[^"]*","delta":"/;
+const DELTA_IN_TEXT = /(\d+)@(\d+(?:\.\d+)?) /g;
 
-export function parseBenchDelta(chunkJson: string): { index: number; writtenAt: number } | null {
-  const match = DELTA_IN_CHUNK.exec(chunkJson);
-  return match ? { index: Number(match[1]), writtenAt: Number(match[2]) } : null;
+export function parseBenchDeltas(chunkJson: string): { index: number; writtenAt: number }[] {
+  if (!TEXT_DELTA_CHUNK.test(chunkJson)) return [];
+  return Array.from(chunkJson.matchAll(DELTA_IN_TEXT), (match) => ({ index: Number(match[1]), writtenAt: Number(match[2]) }));
 }
 
 /** The delta numbers in a message's text, in order. */

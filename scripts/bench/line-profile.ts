@@ -5,7 +5,7 @@
 // is the median of 7 passes, in microseconds per line. Node's V8, as workerd's: the same engine, so the
 // shares carry over (a microbench of the pieces, not of the I/O around them).
 import { performance } from "node:perf_hooks";
-import { hostToEdgeRunFrame, parseFrame, type LinesFrame } from "../../protocol/host.ts";
+import { parseRunFrame, type LinesFrame } from "../../protocol/host.ts";
 import { MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { LineSplitter } from "../../agent-host/src/line-splitter.ts";
 import { RunOutbox } from "../../agent-host/src/run-outbox.ts";
@@ -37,8 +37,7 @@ function frames(): string[] {
   return texts;
 }
 const frameTexts = frames();
-const frameValues: unknown[] = frameTexts.map((text) => JSON.parse(text));
-const parsedFrames = frameTexts.map((text) => (parseFrame(hostToEdgeRunFrame, text) as { ok: true; frame: LinesFrame }).frame);
+const parsedFrames = frameTexts.map((text) => (parseRunFrame(text) as { ok: true; frame: LinesFrame }).frame);
 function translated(): TranslatedBatch[] {
   let translator = new RunTranslator({ messageId: "m", runId: "r" });
   translator.start();
@@ -55,10 +54,9 @@ const pieces: [string, string, () => void][] = [
     const splitter = new LineSplitter();
     for (let i = 0; i < stdout.length; i += 65_536) splitter.push(stdout.subarray(i, i + 65_536));
   }],
-  ["host", "outbox: JSON-escape, count bytes, join frames", () => void frames()],
-  ["object", "frame: JSON.parse", () => { for (const text of frameTexts) JSON.parse(text); }],
-  ["object", "frame: zod validation", () => { for (const value of frameValues) hostToEdgeRunFrame.safeParse(value); }],
-  ["object", "translate: parse each line, chunks, JSON.stringify (translateBatch)", () => void translated()],
+  ["host", "outbox: count bytes, join frames", () => void frames()],
+  ["object", "frame: header (JSON.parse, zod), split into lines (parseRunFrame)", () => { for (const text of frameTexts) parseRunFrame(text); }],
+  ["object", "translate: parse each line, chunks, merge deltas, JSON.stringify (translateBatch)", () => void translated()],
   ["object", "snapshot per frame (JSON.stringify)", () => { for (const batch of batches) JSON.stringify(batch.translator.snapshot()); }],
   ["object", "UTF-8 bytes of each chunk (utf8Bytes)", () => { for (const batch of batches) for (const json of batch.jsons) utf8Bytes(json); }],
   ["object", "accumulator.apply", () => {

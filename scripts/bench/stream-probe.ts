@@ -2,7 +2,7 @@
 // the relay): reads one UI-message stream to its [DONE], checks that event ids go 1, 2, 3, ... without
 // a gap or repeat, and, when asked, reads the bench agent's deltas out of the chunks: when each arrived
 // (latency = arrival - the write time inside the delta) and how often each arrived.
-import { parseBenchDelta } from "./figures.ts";
+import { parseBenchDeltas } from "./figures.ts";
 
 /** Epoch milliseconds with sub-millisecond precision; the bench agent stamps its lines with the same clock. */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -70,7 +70,7 @@ export async function readStream(response: Response, expectedDeltas: number, opt
       if (buffer.startsWith(DONE, data)) {
         reading.done = true;
         reading.endedAt = arrivedAt;
-      } else if (readDeltas) noteDelta(buffer.slice(data, end), arrivedAt, reading, options.latencies === true);
+      } else if (readDeltas) noteDeltas(buffer.slice(data, end), arrivedAt, reading, options.latencies === true);
       start = end + 2;
     }
     buffer = buffer.slice(start);
@@ -80,11 +80,11 @@ export async function readStream(response: Response, expectedDeltas: number, opt
   return reading;
 }
 
-function noteDelta(dataLine: string, arrivedAt: number, reading: StreamReading, keepLatency: boolean): void {
-  const delta = parseBenchDelta(dataLine);
-  if (!delta) return;
-  if (delta.index < reading.deltaCounts.length) reading.deltaCounts[delta.index]! += 1;
-  reading.firstWrittenAt ??= delta.writtenAt;
-  reading.firstArrivedAt ??= arrivedAt;
-  if (keepLatency) reading.latencies.push(arrivedAt - delta.writtenAt);
+function noteDeltas(dataLine: string, arrivedAt: number, reading: StreamReading, keepLatency: boolean): void {
+  for (const delta of parseBenchDeltas(dataLine)) {
+    if (delta.index < reading.deltaCounts.length) reading.deltaCounts[delta.index]! += 1;
+    reading.firstWrittenAt ??= delta.writtenAt;
+    reading.firstArrivedAt ??= arrivedAt;
+    if (keepLatency) reading.latencies.push(arrivedAt - delta.writtenAt);
+  }
 }

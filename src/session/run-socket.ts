@@ -3,7 +3,7 @@
 // secret), gives the host its resume point (what is stored), takes `lines` frames in order (lines at or
 // below what it took in are dropped, a gap is refused), takes the exit, and drops a socket whose host
 // has gone silent. The batches it takes in go to the store window; a run it must end goes to `endRun`.
-import { hostToEdgeRunFrame, parseFrame, PING_FRAME, PONG_FRAME, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
+import { parseRunFrame, PING_FRAME, PONG_FRAME, type EdgeToHostRunFrame, type ExitFrame, type LinesFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, MAX_LINES_PER_RUN, MAX_RUN_BYTES, MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { translateBatch } from "../translate/batch.ts";
@@ -126,7 +126,7 @@ export class RunSocket {
       send(socket, { type: "error", error: `frame larger than ${MAX_FRAME_BYTES} bytes`, fatal: false });
       return;
     }
-    const parsed = parseFrame(hostToEdgeRunFrame, data);
+    const parsed = parseRunFrame(data);
     if (!parsed.ok) {
       send(socket, { type: "error", error: parsed.error, fatal: false });
       return;

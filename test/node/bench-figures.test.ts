@@ -2,7 +2,7 @@
 // or a miscounted line would publish a wrong figure.
 import { describe, expect, it } from "vitest";
 import { costOf } from "../../scripts/bench/cost.ts";
-import { checkExactlyOnce, countIndexes, deltaIndexesInText, median, parseBenchDelta, percentile } from "../../scripts/bench/figures.ts";
+import { checkExactlyOnce, countIndexes, deltaIndexesInText, median, parseBenchDeltas, percentile } from "../../scripts/bench/figures.ts";
 
 describe("bench figures", () => {
   it("takes percentiles by nearest rank, whatever the order of the values", () => {
@@ -14,10 +14,14 @@ describe("bench figures", () => {
     expect(() => percentile([], 50)).toThrow(/no values/);
   });
 
-  it("reads a bench delta's number and write time out of a text-delta chunk, and nothing else", () => {
-    expect(parseBenchDelta('{"type":"text-delta","id":"r-text-1","delta":"17@1795915639275.125 "}')).toEqual({ index: 17, writtenAt: 1795915639275.125 });
-    expect(parseBenchDelta('{"type":"text-start","id":"r-text-1"}')).toBeNull();
-    expect(parseBenchDelta('{"type":"reasoning-delta","id":"x","delta":"17@1795915639275.125 "}')).toBeNull();
+  it("reads the bench deltas' numbers and write times out of a text-delta chunk (one or merged), and nothing else", () => {
+    expect(parseBenchDeltas('{"type":"text-delta","id":"r-text-1","delta":"17@1795915639275.125 "}')).toEqual([{ index: 17, writtenAt: 1795915639275.125 }]);
+    expect(parseBenchDeltas('{"type":"text-delta","id":"r-text-1","delta":"17@1795915639275.125 18@1795915639275.5 "}')).toEqual([
+      { index: 17, writtenAt: 1795915639275.125 },
+      { index: 18, writtenAt: 1795915639275.5 },
+    ]);
+    expect(parseBenchDeltas('{"type":"text-start","id":"r-text-1"}')).toEqual([]);
+    expect(parseBenchDeltas('{"type":"reasoning-delta","id":"x","delta":"17@1795915639275.125 "}')).toEqual([]);
   });
 
   it("finds lost and repeated lines in what a reader or a stored answer holds", () => {

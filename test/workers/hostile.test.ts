@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { UIMessage } from "ai";
 import { MAX_LINE_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
+import { encodeLinesFrame } from "../../protocol/host.ts";
 import { consumeWithAiSdk } from "../support/sse-reader.ts";
 import { api, chunksOf, readSse, sendExit } from "./support/relay-client.ts";
 import { startRun, textOf } from "./support/started-run.ts";
@@ -77,15 +78,15 @@ describe("hostile host frames", () => {
     ["a binary frame", new Uint8Array([0xff, 0xfe, 0x00]), /frames must be text/],
     ["not JSON", "lines 1 2 3", /frame is not JSON/],
     ["an unknown frame type", JSON.stringify({ type: "delete-everything" }), /invalid frame/],
-    ["lines that are not strings", JSON.stringify({ type: "lines", firstSeq: 1, lines: [1, 2] }), /invalid frame: lines\.0/],
-    ["an empty lines frame", JSON.stringify({ type: "lines", firstSeq: 1, lines: [] }), /invalid frame: lines/],
-    ["too many lines in a frame", JSON.stringify({ type: "lines", firstSeq: 1, lines: Array(MAX_LINES_PER_FRAME + 1).fill("x") }), /invalid frame: lines/],
-    ["a negative sequence number", JSON.stringify({ type: "lines", firstSeq: -5, lines: ["x"] }), /invalid frame: firstSeq/],
-    ["a fractional sequence number", JSON.stringify({ type: "lines", firstSeq: 1.5, lines: ["x"] }), /invalid frame: firstSeq/],
+    ["a lines frame of host protocol 2 (lines in a JSON array)", JSON.stringify({ type: "lines", firstSeq: 1, lines: ["x"] }), /invalid frame: a lines frame's lines follow its header line/],
+    ["a lines header that is not JSON", "lines 1\nx", /frame is not JSON/],
+    ["too many lines in a frame", encodeLinesFrame(1, Array(MAX_LINES_PER_FRAME + 1).fill("x")), /invalid frame: more than 2000 lines/],
+    ["a negative sequence number", encodeLinesFrame(-5, ["x"]), /invalid frame: firstSeq/],
+    ["a fractional sequence number", encodeLinesFrame(1.5, ["x"]), /invalid frame: firstSeq/],
     ["an exit without a sequence number", JSON.stringify({ type: "exit", code: 0 }), /invalid frame: seq/],
-    ["a skipped sequence number", JSON.stringify({ type: "lines", firstSeq: 50, lines: ["x"] }), /sequence gap: expected 2, got 50/],
+    ["a skipped sequence number", encodeLinesFrame(50, ["x"]), /sequence gap: expected 2, got 50/],
     ["an exit that skips lines", JSON.stringify({ type: "exit", seq: 40, code: 0, signal: null }), /sequence gap: expected 2, got 40/],
-    ["a 10 MB frame", JSON.stringify({ type: "lines", firstSeq: 2, lines: ["x".repeat(10 * 1024 * 1024)] }), /frame larger than 921600 bytes/],
+    ["a 10 MB frame", encodeLinesFrame(2, ["x".repeat(10 * 1024 * 1024)]), /frame larger than 921600 bytes/],
   ];
 
   it.each(BAD_FRAMES)("answers %s with an error and keeps the run", async (name, frame, pattern) => {

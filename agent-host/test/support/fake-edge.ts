@@ -16,7 +16,7 @@ import {
   PING_FRAME,
   PONG_FRAME,
   RUN_SECRET_HEADER,
-  hostToEdgeRunFrame,
+  parseRunFrame,
   type EdgeToHostControlFrame,
   type EdgeToHostRunFrame,
   type ExitFrame,
@@ -217,7 +217,9 @@ export class FakeEdge {
         if (this.answerPings) ws.send(PONG_FRAME);
         return;
       }
-      const frame = hostToEdgeRunFrame.parse(JSON.parse(String(data)));
+      const parsed = parseRunFrame(String(data));
+      if (!parsed.ok) throw new Error(parsed.error);
+      const frame = parsed.frame;
       current.framesReceived += 1;
       const first = frame.type === "lines" ? frame.firstSeq : frame.seq;
       if (firstFrame) current.firstSeqAfterResume.push(first);

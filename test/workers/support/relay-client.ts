@@ -1,6 +1,7 @@
 // Test helpers that talk to the Worker the way browsers and agent hosts do.
 import { SELF } from "cloudflare:test";
 import {
+  encodeLinesFrame,
   HOST_PROTOCOL_VERSION,
   newSecret,
   RUN_SECRET_HEADER,
@@ -8,6 +9,7 @@ import {
   type EdgeToHostControlFrame,
   type EdgeToHostRunFrame,
   type HostToEdgeRunFrame,
+  type LinesFrame,
 } from "../../../protocol/host.ts";
 import { collectEvents, type SseEvent } from "../../support/sse-reader.ts";
 
@@ -37,6 +39,10 @@ export function postChat(sessionId: string, text: string, messageId = `u-${crypt
 }
 
 /** A WebSocket that queues what it receives so a test can wait for the next frame. */
+function isLinesFrame(frame: unknown): frame is LinesFrame {
+  return typeof frame === "object" && frame !== null && (frame as { type?: unknown }).type === "lines";
+}
+
 export class FrameSocket<In> {
   readonly socket: WebSocket;
   private readonly queue: In[] = [];
@@ -60,8 +66,9 @@ export class FrameSocket<In> {
     });
   }
 
+  /** A frame's text as it is, or a frame as the host would send it (a lines frame in its own form). */
   send(frame: unknown): void {
-    this.socket.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+    this.socket.send(typeof frame === "string" ? frame : isLinesFrame(frame) ? encodeLinesFrame(frame.firstSeq, frame.lines) : JSON.stringify(frame));
   }
 
   next(timeoutMs = 5_000): Promise<In> {
