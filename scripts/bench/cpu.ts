@@ -8,6 +8,8 @@ const MS_PER_TICK = 10;
 
 export interface CpuSplit {
   workerd: number;
+  /** wrangler dev's proxy in front of workerd: not there when deployed. */
+  devProxy: number;
   host: number;
   agents: number;
   /** This process: the SSE readers. */
@@ -25,20 +27,21 @@ function ticks(pid: number): { own: number; children: number } {
 /** Starts counting; the returned function gives the CPU ms used by each part since. */
 export function cpuMeter(relay: BenchRelay): () => CpuSplit {
   const workerd = relay.workerdPid();
+  const devProxy = relay.devProxyPid();
   const read = () => {
     const host = ticks(relay.hostPid);
     const self = process.cpuUsage();
-    return { workerd: ticks(workerd).own * MS_PER_TICK, host: host.own * MS_PER_TICK, agents: host.children * MS_PER_TICK, readers: (self.user + self.system) / 1000 };
+    return { workerd: ticks(workerd).own * MS_PER_TICK, devProxy: ticks(devProxy).own * MS_PER_TICK, host: host.own * MS_PER_TICK, agents: host.children * MS_PER_TICK, readers: (self.user + self.system) / 1000 };
   };
   const start = read();
   return () => {
     const end = read();
-    return { workerd: end.workerd - start.workerd, host: end.host - start.host, agents: end.agents - start.agents, readers: end.readers - start.readers };
+    return { workerd: end.workerd - start.workerd, devProxy: end.devProxy - start.devProxy, host: end.host - start.host, agents: end.agents - start.agents, readers: end.readers - start.readers };
   };
 }
 
 /** The summed CPU of several measurements, per 1,000 agent lines. */
 export function cpuPer1000Lines(splits: readonly CpuSplit[], lines: number): CpuSplit {
   const per = (pick: (split: CpuSplit) => number) => (splits.reduce((sum, split) => sum + pick(split), 0) * 1000) / lines;
-  return { workerd: per((s) => s.workerd), host: per((s) => s.host), agents: per((s) => s.agents), readers: per((s) => s.readers) };
+  return { workerd: per((s) => s.workerd), devProxy: per((s) => s.devProxy), host: per((s) => s.host), agents: per((s) => s.agents), readers: per((s) => s.readers) };
 }

@@ -6,11 +6,24 @@
  * one or more of them (the edge merges a frame's adjacent deltas).
  */
 const TEXT_DELTA_CHUNK = /\{"type":"text-delta","id":"[^"]*","delta":"/;
-const DELTA_IN_TEXT = /(\d+)@(\d+(?:\.\d+)?) /g;
+const DELTA_IN_TEXT = /(\d+)@\d+(?:\.\d+)? /g;
 
-export function parseBenchDeltas(chunkJson: string): { index: number; writtenAt: number }[] {
-  if (!TEXT_DELTA_CHUNK.test(chunkJson)) return [];
-  return Array.from(chunkJson.matchAll(DELTA_IN_TEXT), (match) => ({ index: Number(match[1]), writtenAt: Number(match[2]) }));
+/**
+ * Calls `each` with the number and write time of every bench delta in a text-delta chunk's JSON (never
+ * for other chunks). A scan with indexOf rather than a regular expression per delta: the reader shares
+ * the 2 cores with the relay, and matchAll cost it ~0.5 µs a line.
+ */
+export function forEachBenchDelta(chunkJson: string, each: (index: number, writtenAt: number) => void): void {
+  const chunk = TEXT_DELTA_CHUNK.exec(chunkJson);
+  if (!chunk) return;
+  const end = chunkJson.lastIndexOf('"');
+  for (let at = chunk.index + chunk[0].length; at < end; ) {
+    const atSign = chunkJson.indexOf("@", at);
+    const space = atSign < 0 ? -1 : chunkJson.indexOf(" ", atSign);
+    if (space < 0 || space > end) return;
+    each(Number(chunkJson.slice(at, atSign)), Number(chunkJson.slice(atSign + 1, space)));
+    at = space + 1;
+  }
 }
 
 /** The delta numbers in a message's text, in order. */

@@ -80,9 +80,18 @@ export class BenchRelay {
    * dev proxy, listening on the public port, and the runtime behind it.
    */
   workerdPid(): number {
+    return this.#workerd(false);
+  }
+
+  /** `wrangler dev`'s dev proxy (a deployed Worker has no such hop): every request and socket crosses it. */
+  devProxyPid(): number {
+    return this.#workerd(true);
+  }
+
+  #workerd(proxy: boolean): number {
     const publicSocket = `entry=127.0.0.1:${new URL(this.edge.url).port}`;
-    const found = descendants(process.pid).filter((pid) => processName(pid) === "workerd" && !commandLine(pid).includes(publicSocket));
-    if (found.length !== 1) throw new Error(`expected one workerd runtime process under this one, found ${found.length}`);
+    const found = descendants(process.pid).filter((pid) => processName(pid) === "workerd" && commandLine(pid).includes(publicSocket) === proxy);
+    if (found.length !== 1) throw new Error(`expected one workerd ${proxy ? "dev proxy" : "runtime"} process under this one, found ${found.length}`);
     return found[0]!;
   }
 }

@@ -5,14 +5,18 @@
 // reported, not asserted. Method and latest figures: docs/performance.md. The full run takes about
 // 1.5 minutes on 2 cores; --quick is a smoke run of about 20 seconds (smaller runs, one of each).
 // --scale-rate sets the pace of the second scale benchmark (default 50 lines/s per session);
-// --throughput-lines the length of the throughput runs (default 20,000; the issue's side-by-side uses 100,000).
+// --throughput-lines the length of the throughput runs (default 20,000; the issue's side-by-side uses 100,000);
+// --reference <dir> also runs the in-process reference's harness from <dir> (../shared/baseline), before
+// and after the relay's one-subscriber runs, and prints the two side by side.
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { benchCost, COST_RUN_GRACE_MS, METERED_WORKER, type CostCase, type CostResult } from "./cost-runs.ts";
 import type { CpuSplit } from "./cpu.ts";
+import { median } from "./figures.ts";
 import { describeMachine } from "./machine.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPersistence } from "./persistence.ts";
+import { referenceThroughput } from "./reference.ts";
 import { BenchRelay } from "./relay.ts";
 import { benchLatency, benchScale, benchThroughput, type Integrity } from "./streaming.ts";
 import { readStream } from "./stream-probe.ts";
@@ -59,8 +63,8 @@ const QUICK: typeof FULL = {
   },
 };
 
-function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark> } {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "scale-rate": { type: "string" }, "throughput-lines": { type: "string" } } });
+function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark>; reference?: string } {
+  const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "scale-rate": { type: "string" }, "throughput-lines": { type: "string" }, reference: { type: "string" } } });
   const only = values.only?.split(",").map((name) => name.trim()) ?? [...BENCHMARKS];
   for (const name of only) {
     if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHMARKS.join(", ")})`);
@@ -77,7 +81,7 @@ function options(): { plan: typeof FULL; quick: boolean; only: Set<Benchmark> } 
     if (!Number.isSafeInteger(lines) || lines < 1) throw new Error(`--throughput-lines: expected a line count, got "${values["throughput-lines"]}"`);
     plan.throughputLines = lines;
   }
-  return { plan, quick, only: new Set(only as Benchmark[]) };
+  return { plan, quick, only: new Set(only as Benchmark[]), ...(values.reference ? { reference: values.reference } : {}) };
 }
 
 // Relays run in their own process groups: stop them on Ctrl-C as well as on the way out.
@@ -104,7 +108,7 @@ const lost = (integrity: Omit<Integrity, "disordered"> & { disordered?: number }
 const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
 
 async function main(): Promise<void> {
-  const { plan, quick, only } = options();
+  const { plan, quick, only, reference } = options();
   const machine = describeMachine();
   const rows: Row[] = [];
   let costs: CostResult[] = [];
@@ -116,7 +120,10 @@ async function main(): Promise<void> {
       for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
       const lines = plan.throughputLines;
       if (only.has("throughput") || only.has("replay")) {
+        const referenceRuns = () => (reference && only.has("throughput") ? Array.from({ length: plan.runs }, () => referenceThroughput(reference, lines)) : []);
+        const referenceBefore = referenceRuns();
         const one = await benchThroughput(relay, { lines, subscribers: 1, runs: plan.runs, replay: only.has("replay") });
+        const referencePerRun = [...referenceBefore, ...referenceRuns()];
         if (only.has("throughput")) {
           const ten = await benchThroughput(relay, { lines, subscribers: 10, runs: plan.runs, replay: false });
           cpu.push({ label: `one run, 1 subscriber`, split: one.cpu }, { label: `one run, 10 subscribers`, split: ten.cpu });
@@ -124,6 +131,10 @@ async function main(): Promise<void> {
             { bench: `1. throughput, ${fmt(lines)} deltas, 1 subscriber`, figure: `${fmt(one.linesPerSecond)} lines/s (runs: ${one.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(one.linesPerSecond >= 50_000), integrity: lost(one) },
             { bench: `1. throughput, ${fmt(lines)} deltas, 10 subscribers`, figure: `${fmt(ten.linesPerSecond)} lines/s each (runs: ${ten.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(ten.linesPerSecond >= 50_000), integrity: lost(ten) },
           );
+          if (referencePerRun.length > 0) {
+            const ratio = one.linesPerSecond / median(referencePerRun);
+            rows.push({ bench: `1. the in-process reference, ${fmt(lines)} deltas, 1 subscriber, runs before and after the relay's`, figure: `${fmt(median(referencePerRun))} lines/s (runs: ${referencePerRun.map((v) => fmt(v)).join(", ")}); agent-relay ${fmt(ratio, 2)}x`, target: "agent-relay >= 1.5x", verdict: verdict(ratio >= 1.5), integrity: "" });
+          }
         }
         if (one.replayMs !== undefined) {
           rows.push({ bench: `3. replay of a ${fmt(lines)}-delta run, joined after its end`, figure: `${fmt(one.replayMs)} ms (runs: ${one.replayPerRun!.map((v) => fmt(v)).join(", ")})`, target: "<= 300 ms", verdict: verdict(one.replayMs <= 300), integrity: lost(one) });
@@ -215,8 +226,8 @@ async function main(): Promise<void> {
   if (cpu.length > 0) {
     console.log("\nCPU ms per 1,000 agent lines, by process (method: scripts/bench/cpu.ts)\n");
     printTable(
-      ["runs", "workerd", "agent host", "agents", "SSE readers (bench)"],
-      cpu.map(({ label, split }) => [label, fmt(split.workerd, 1), fmt(split.host, 1), fmt(split.agents, 1), fmt(split.readers, 1)]),
+      ["runs", "workerd", "wrangler dev's proxy", "agent host", "agents", "SSE readers (bench)"],
+      cpu.map(({ label, split }) => [label, fmt(split.workerd, 1), fmt(split.devProxy, 1), fmt(split.host, 1), fmt(split.agents, 1), fmt(split.readers, 1)]),
     );
   }
 }

@@ -2,7 +2,7 @@
 // the relay): reads one UI-message stream to its [DONE], checks that event ids go 1, 2, 3, ... without
 // a gap or repeat, and, when asked, reads the bench agent's deltas out of the chunks: when each arrived
 // (latency = arrival - the write time inside the delta) and how often each arrived.
-import { parseBenchDeltas } from "./figures.ts";
+import { forEachBenchDelta } from "./figures.ts";
 
 /** Epoch milliseconds with sub-millisecond precision; the bench agent stamps its lines with the same clock. */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -81,10 +81,10 @@ export async function readStream(response: Response, expectedDeltas: number, opt
 }
 
 function noteDeltas(dataLine: string, arrivedAt: number, reading: StreamReading, keepLatency: boolean): void {
-  for (const delta of parseBenchDeltas(dataLine)) {
-    if (delta.index < reading.deltaCounts.length) reading.deltaCounts[delta.index]! += 1;
-    reading.firstWrittenAt ??= delta.writtenAt;
+  forEachBenchDelta(dataLine, (index, writtenAt) => {
+    if (index < reading.deltaCounts.length) reading.deltaCounts[index]! += 1;
+    reading.firstWrittenAt ??= writtenAt;
     reading.firstArrivedAt ??= arrivedAt;
-    if (keepLatency) reading.latencies.push(arrivedAt - delta.writtenAt);
-  }
+    if (keepLatency) reading.latencies.push(arrivedAt - writtenAt);
+  });
 }

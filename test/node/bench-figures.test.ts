@@ -2,7 +2,7 @@
 // or a miscounted line would publish a wrong figure.
 import { describe, expect, it } from "vitest";
 import { costOf } from "../../scripts/bench/cost.ts";
-import { checkExactlyOnce, countIndexes, deltaIndexesInText, median, parseBenchDeltas, percentile } from "../../scripts/bench/figures.ts";
+import { checkExactlyOnce, countIndexes, deltaIndexesInText, median, forEachBenchDelta, percentile } from "../../scripts/bench/figures.ts";
 
 describe("bench figures", () => {
   it("takes percentiles by nearest rank, whatever the order of the values", () => {
@@ -13,6 +13,12 @@ describe("bench figures", () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(() => percentile([], 50)).toThrow(/no values/);
   });
+
+  const parseBenchDeltas = (chunkJson: string) => {
+    const deltas: { index: number; writtenAt: number }[] = [];
+    forEachBenchDelta(chunkJson, (index, writtenAt) => deltas.push({ index, writtenAt }));
+    return deltas;
+  };
 
   it("reads the bench deltas' numbers and write times out of a text-delta chunk (one or merged), and nothing else", () => {
     expect(parseBenchDeltas('{"type":"text-delta","id":"r-text-1","delta":"17@1795915639275.125 "}')).toEqual([{ index: 17, writtenAt: 1795915639275.125 }]);
