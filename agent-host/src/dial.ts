@@ -1,9 +1,10 @@
 // Open a WebSocket to the edge with the host token, and say why when it cannot be opened.
 //
 // The client is `ws`, not Node's global WebSocket (undici): undici masks every byte of a client frame in
-// JavaScript (~15% of the host's CPU at burst, where frames reach ~900 KiB), while ws masks with the
-// native `bufferutil` when it loads (an optional dependency: without it ws masks in JavaScript and the
-// host still works). ws also hands us a refused handshake's status and body, which undici hides.
+// JavaScript (11-15% of the host's busy time at burst, where frames reach ~900 KiB), while ws masks with
+// the native `bufferutil` when it loads: ~1.0 CPU ms per MB sent against undici's ~1.8
+// (scripts/bench-ws-send.ts). bufferutil is optional: without it ws masks in JavaScript (~2.3 ms per MB)
+// and the host still works. ws also hands us a refused handshake's status and body, which undici hides.
 import type { IncomingMessage } from "node:http";
 import { WebSocket } from "ws";
 
