@@ -20,6 +20,7 @@ import {
   type StartFrame,
 } from "../../protocol/host.ts";
 import { HOST_PING_INTERVAL_MS, HOST_PONG_TIMEOUT_MS } from "../../protocol/limits.ts";
+import { WebSocket } from "ws";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 
@@ -120,6 +121,7 @@ export class ControlLink {
       }
       this.#onLost(`closed with code ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
     });
+    socket.resume();
     const { hostId, maxRuns, agent } = this.#options;
     this.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId, instanceKey: this.#instanceKey, maxRuns, ...(agent === undefined ? {} : { agent }) });
     this.#schedulePing();

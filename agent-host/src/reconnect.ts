@@ -1,6 +1,7 @@
 // Dial until a socket opens, waiting longer after each failure; stop early when the edge refuses the
 // token (retrying cannot change that) or when the caller gives up.
 import { setTimeout as sleep } from "node:timers/promises";
+import type { WebSocket } from "ws";
 import { backoffDelay, RECONNECT_BACKOFF } from "./backoff.ts";
 import { dial } from "./dial.ts";
 import { formatDuration, type Log } from "./log.ts";
@@ -19,6 +20,7 @@ export interface ConnectOptions {
 }
 
 export type ConnectOutcome =
+  /** Paused, as dial gives it: `resume()` it once its listeners are on. */
   | { kind: "open"; socket: WebSocket }
   | { kind: "token-refused" }
   | { kind: "stopped" };
@@ -30,7 +32,10 @@ export async function connectWithRetry(options: ConnectOptions): Promise<Connect
     if (options.signal.aborted) return { kind: "stopped" };
     const result = await dial(options.url, options.token, options.headers);
     if (options.signal.aborted) {
-      if (result.ok) result.socket.close(1000, "host stopping");
+      if (result.ok) {
+        result.socket.resume();
+        result.socket.close(1000, "host stopping");
+      }
       return { kind: "stopped" };
     }
     if (result.ok) return { kind: "open", socket: result.socket };

@@ -8,6 +8,7 @@
 // the edge's resume point on the new one puts both sides back in step.
 import { edgeToHostRunFrame, parseFrame, type RunApprovalFrame, PING_FRAME, PONG_FRAME, RUN_SECRET_HEADER, runSocketPath, type EdgeToHostRunFrame } from "../../protocol/host.ts";
 import { RUN_PING_INTERVAL_MS, STORE_WINDOW_MS } from "../../protocol/limits.ts";
+import { WebSocket } from "ws";
 import { formatDuration, type Log } from "./log.ts";
 import { connectWithRetry } from "./reconnect.ts";
 import type { RunOutbox } from "./run-outbox.ts";
@@ -127,6 +128,7 @@ export class RunLink {
     socket.addEventListener("close", (event) => {
       if (socket === this.#socket) this.#onLost(`closed with code ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
     });
+    socket.resume();
     this.#armSilenceTimer();
   }
 

@@ -3,6 +3,7 @@
 // cache), and the installed `agent-relay-host` command answering a chat through `wrangler dev`.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -96,10 +97,10 @@ describe("the packed agent-relay-host, installed in an empty folder", () => {
     type Entry = { dependencies?: Record<string, string>; optional?: boolean };
     const lock = JSON.parse(readFileSync(join(app, "package-lock.json"), "utf8")) as { packages: Record<string, Entry> };
     const installed = Object.keys(lock.packages).filter((path) => path !== "").sort();
-    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "agent-host/package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "agent-host/package.json"), "utf8")) as { dependencies: Record<string, string>; optionalDependencies: Record<string, string> };
     // The host, what it declares, and what those need in turn (npm hoists them all to the top here).
     const needed = new Set(["agent-relay-host"]);
-    const pending = Object.keys(manifest.dependencies);
+    const pending = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.optionalDependencies)];
     for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
       if (needed.has(name)) continue;
       needed.add(name);
@@ -109,6 +110,15 @@ describe("the packed agent-relay-host, installed in an empty folder", () => {
     expect(installed.length).toBeLessThan(20);
     const bin = realpathSync(join(app, "node_modules/.bin/agent-relay-host"));
     expect(bin).toBe(realpathSync(join(app, "node_modules/agent-relay-host/dist/cli.js")));
+  });
+
+  it("masks its WebSocket frames natively there: ws finds bufferutil's prebuilt binding", () => {
+    // Optional: where it cannot load, ws masks in JavaScript (slower, same bytes). Where bufferutil ships a
+    // prebuilt binding (linux-x64 among them), it must load, or the host's frames cost the CPU it saves.
+    const requireFromWs = createRequire(join(app, "node_modules/ws/package.json"));
+    expect(requireFromWs.resolve("bufferutil")).toBe(join(realpathSync(app), "node_modules/bufferutil/index.js"));
+    const prebuilt = existsSync(join(app, `node_modules/bufferutil/prebuilds/${process.platform}-${process.arch}`));
+    if (prebuilt) expect((requireFromWs("bufferutil") as { mask: () => void }).mask.toString()).toContain("[native code]");
   });
 
   it("runs from there with the fixture agent and answers a chat end to end", async () => {
