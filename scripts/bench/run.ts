@@ -16,7 +16,7 @@ import { median } from "./figures.ts";
 import { describeMachine } from "./machine.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPersistence } from "./persistence.ts";
-import { referenceThroughput } from "./reference.ts";
+import { referenceAgentNodes, referenceThroughput } from "./reference.ts";
 import { BenchRelay } from "./relay.ts";
 import { benchLatency, benchScale, benchThroughput, type Integrity } from "./streaming.ts";
 import { readStream } from "./stream-probe.ts";
@@ -120,10 +120,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
       const lines = plan.throughputLines;
       if (only.has("throughput") || only.has("replay")) {
-        const referenceRuns = () => (reference && only.has("throughput") ? Array.from({ length: plan.runs }, () => referenceThroughput(reference, lines)) : []);
+        const agentNodes = reference && only.has("throughput") ? referenceAgentNodes() : [];
+        const referenceRuns = () => agentNodes.map(({ node }) => Array.from({ length: plan.runs }, () => referenceThroughput(reference!, lines, node)));
         const referenceBefore = referenceRuns();
         const one = await benchThroughput(relay, { lines, subscribers: 1, runs: plan.runs, replay: only.has("replay") });
-        const referencePerRun = [...referenceBefore, ...referenceRuns()];
+        const referenceAfter = referenceRuns();
         if (only.has("throughput")) {
           const ten = await benchThroughput(relay, { lines, subscribers: 10, runs: plan.runs, replay: false });
           cpu.push({ label: `one run, 1 subscriber`, split: one.cpu }, { label: `one run, 10 subscribers`, split: ten.cpu });
@@ -131,10 +132,11 @@ async function main(): Promise<void> {
             { bench: `1. throughput, ${fmt(lines)} deltas, 1 subscriber`, figure: `${fmt(one.linesPerSecond)} lines/s (runs: ${one.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(one.linesPerSecond >= 50_000), integrity: lost(one) },
             { bench: `1. throughput, ${fmt(lines)} deltas, 10 subscribers`, figure: `${fmt(ten.linesPerSecond)} lines/s each (runs: ${ten.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(ten.linesPerSecond >= 50_000), integrity: lost(ten) },
           );
-          if (referencePerRun.length > 0) {
-            const ratio = one.linesPerSecond / median(referencePerRun);
-            rows.push({ bench: `1. the in-process reference, ${fmt(lines)} deltas, 1 subscriber, runs before and after the relay's`, figure: `${fmt(median(referencePerRun))} lines/s (runs: ${referencePerRun.map((v) => fmt(v)).join(", ")}); agent-relay ${fmt(ratio, 2)}x`, target: "agent-relay >= 1.5x", verdict: verdict(ratio >= 1.5), integrity: "" });
-          }
+          agentNodes.forEach(({ version }, i) => {
+            const perRun = [...referenceBefore[i]!, ...referenceAfter[i]!];
+            const ratio = one.linesPerSecond / median(perRun);
+            rows.push({ bench: `1. the in-process reference, ${fmt(lines)} deltas, its agent on Node ${version}, runs before and after the relay's`, figure: `${fmt(median(perRun))} lines/s (runs: ${perRun.map((v) => fmt(v)).join(", ")}); agent-relay ${fmt(ratio, 2)}x`, target: "agent-relay >= 1.5x", verdict: verdict(ratio >= 1.5), integrity: "" });
+          });
         }
         if (one.replayMs !== undefined) {
           rows.push({ bench: `3. replay of a ${fmt(lines)}-delta run, joined after its end`, figure: `${fmt(one.replayMs)} ms (runs: ${one.replayPerRun!.map((v) => fmt(v)).join(", ")})`, target: "<= 300 ms", verdict: verdict(one.replayMs <= 300), integrity: lost(one) });
