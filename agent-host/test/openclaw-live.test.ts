@@ -9,8 +9,8 @@
 //   while a turn runs, Stop ends the CLI and its children, an invalid config and a provider failure shown.
 // Skipped (with a message) when `openclaw` is not on PATH; skipped silently outside `npm run test:openclaw`.
 import { randomUUID } from "node:crypto";
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { delimiter, join } from "node:path";
 import type { UIMessage } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,8 @@ import { collectEvents, consumeWithAiSdk, eventIds, readRunResiliently } from ".
 import { WranglerDev } from "../../test/support/wrangler-dev.ts";
 import { STALL_TEXT, startFakeModelServer, type FakeModelServer } from "./support/fake-model-server.ts";
 import { waitUntil } from "./support/fixture-agent.ts";
+import { OPENCLAW_NOTES, openclawHome, READ_NOTES_SCRIPT } from "./support/openclaw-home.ts";
+import { mainThreadCpuMs } from "./support/thread-cpu.ts";
 
 const live = process.env.RELAY_OPENCLAW_LIVE === "1";
 const openclaw = (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "openclaw")).find(isExecutable);
@@ -41,14 +43,6 @@ function isExecutable(path: string): boolean {
 const TURN_TIMEOUT_MS = 90_000;
 /** `openclaw gateway run` is ready after 9-20 s here. */
 const GATEWAY_START_MS = 90_000;
-const NOTES = "The launch code is tangerine-42.\n";
-// openclaw shows the text before a tool call either as assistant text or as an `item` preamble (which
-// the page does not show), from run to run: only the tool call and the final answer are checked.
-const script = {
-  preamble: "Let me read the notes.",
-  toolCall: { name: "read", arguments: { path: "notes.txt" } },
-  answer: (toolResult: string) => `The notes say: ${toolResult.trim()}`,
-};
 
 /**
  * This process's environment without what vitest adds to it. openclaw switches to a test mode when it
@@ -59,29 +53,6 @@ function withoutVitest(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const vitestOnly = (key: string, value: string | undefined) =>
     key.startsWith("VITEST") || ["TEST", "MODE", "FORCE_TTY"].includes(key) || (key === "NODE_ENV" && value === "test");
   return Object.fromEntries(Object.entries(env).filter(([key, value]) => !vitestOnly(key, value)));
-}
-
-/**
- * openclaw's home for this test, all in one temporary directory: its config (the fake provider, in
- * "replace" mode so no real provider is known), its state, and a workspace (also the CLI's cwd) with a
- * file for the read tool and provider retries switched off (a failure then takes ~17 s, not ~77 s).
- */
-function openclawHome(baseUrl: string): { home: string; workspace: string; env: Record<string, string> } {
-  const home = mkdtempSync(join(tmpdir(), "openclaw-live-home-"));
-  const workspace = join(home, "workspace");
-  mkdirSync(join(workspace, ".openclaw"), { recursive: true });
-  writeFileSync(join(workspace, ".openclaw", "settings.json"), JSON.stringify({ retry: { provider: { maxRetries: 0 } } }));
-  writeFileSync(join(workspace, "notes.txt"), NOTES);
-  const model = { id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 };
-  const config = {
-    models: { mode: "replace", providers: { fake: { baseUrl, apiKey: "x", api: "openai-completions", models: [model] } } },
-    agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
-    // Every command the agent runs on the gateway asks first (the `read` tool does not): the approval
-    // test answers them through the relay. `ask: "always"` has no `tools.exec.mode` equivalent.
-    tools: { exec: { host: "gateway", security: "full", ask: "always" } },
-  };
-  writeFileSync(join(home, "openclaw.json"), JSON.stringify(config, null, 2));
-  return { home, workspace, env: { HOME: home, OPENCLAW_CONFIG_PATH: join(home, "openclaw.json"), OPENCLAW_STATE_DIR: join(home, "state") } };
 }
 
 const texts = (message: UIMessage) => message.parts.flatMap((part) => (part.type === "text" ? [part.text] : []));
@@ -130,7 +101,7 @@ describe.runIf(live && openclaw)("the real openclaw CLI (--agent openclaw-cli), 
   let configPath = "";
 
   beforeAll(async () => {
-    model = await startFakeModelServer(script);
+    model = await startFakeModelServer(READ_NOTES_SCRIPT);
     const { workspace, env, ...paths } = openclawHome(model.baseUrl);
     home = paths.home;
     configPath = env.OPENCLAW_CONFIG_PATH!;
@@ -159,13 +130,13 @@ describe.runIf(live && openclaw)("the real openclaw CLI (--agent openclaw-cli), 
     console.info(`test:openclaw: a turn with one tool call took ${seconds.toFixed(1)} s from POST to [DONE]`);
 
     // The read tool really ran on the workspace file, and its result went back to the model.
-    expect(model.toolResults.join("\n")).toContain(NOTES.trim());
+    expect(model.toolResults.join("\n")).toContain(OPENCLAW_NOTES.trim());
     const tools = message.parts.filter((part) => part.type === "dynamic-tool");
     expect(tools, host.output()).toHaveLength(1);
     expect(tools[0]).toMatchObject({ toolName: "read", input: { path: "notes.txt" }, state: "output-available" });
     expect(JSON.stringify(tools[0]!.state === "output-available" ? tools[0]!.output : null)).toContain("tangerine-42");
 
-    expect(texts(message).join("")).toContain(`The notes say: ${NOTES.trim()}`);
+    expect(texts(message).join("")).toContain(`The notes say: ${OPENCLAW_NOTES.trim()}`);
     expect(texts(message).join("")).not.toContain("[error]");
     expect(message.metadata).toMatchObject({ status: "completed", exitCode: 0 });
     expect(await relay.storedAnswer("openclaw-live-read")).toEqual(message);
@@ -266,7 +237,7 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
   let hostStartedAt = 0;
 
   beforeAll(async () => {
-    model = await startFakeModelServer(script);
+    model = await startFakeModelServer(READ_NOTES_SCRIPT);
     const { workspace, env, ...paths } = openclawHome(model.baseUrl);
     home = paths.home;
     await relay.start();
@@ -294,13 +265,20 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
+  /** The pid the host logged for its gateway (openclaw renames its process, so argv cannot find it). */
+  const gatewayPid = () => {
+    const pid = Number([...host.output().matchAll(/openclaw gateway: started .*\(pid (\d+)\)/g)].at(-1)?.[1]);
+    expect(pid, host.output()).toBeGreaterThan(0);
+    return pid;
+  };
+
   it("answers with the read tool's call and output, and later turns of the chat come fast", { timeout: 240_000 }, async () => {
     const first = await timeToFirstText(relay, "gw-read", "What do my notes say?");
     console.info(`test:openclaw: gateway: first turn after the host started: first text ${seconds(first.ms)} after POST`);
     const tools = first.message.parts.filter((part) => part.type === "dynamic-tool");
     expect(tools, host.output()).toHaveLength(1);
     expect(tools[0]).toMatchObject({ toolName: "read", input: { path: "notes.txt" }, state: "output-available" });
-    expect(texts(first.message).join("")).toContain(`The notes say: ${NOTES.trim()}`);
+    expect(texts(first.message).join("")).toContain(`The notes say: ${OPENCLAW_NOTES.trim()}`);
     expect(first.message.metadata).toMatchObject({ status: "completed", exitCode: 0 });
     expect(await relay.storedAnswer("gw-read")).toEqual(first.message);
 
@@ -320,19 +298,32 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
 
   it("runs three chats at once, all answering", { timeout: 180_000 }, async () => {
     const ask = "What do my notes say?";
-    /** One turn alone, then three chats at once; POST to [DONE] in seconds. */
+    const pid = gatewayPid();
+    /**
+     * One turn alone, then three chats at once; POST to [DONE] in seconds, and the CPU time of the
+     * gateway's main thread (where openclaw does each turn's own work) during each.
+     */
     const measure = async (alone: string, side: string[]) => {
+      const cpuBeforeOne = mainThreadCpuMs(pid);
       const one = await chat(alone, ask);
+      const oneCpuMs = mainThreadCpuMs(pid) - cpuBeforeOne;
+      const cpuBeforeThree = mainThreadCpuMs(pid);
       const started = performance.now();
       const three = await Promise.all(side.map((id) => chat(id, ask)));
+      const all = (performance.now() - started) / 1000;
+      const threeCpuMs = mainThreadCpuMs(pid) - cpuBeforeThree;
       for (const { message } of three) {
         expect(message.metadata).toMatchObject({ status: "completed" });
-        expect(texts(message).join("")).toContain(`The notes say: ${NOTES.trim()}`);
+        expect(texts(message).join("")).toContain(`The notes say: ${OPENCLAW_NOTES.trim()}`);
       }
-      return { one: one.seconds, three: three.map((c) => c.seconds), all: (performance.now() - started) / 1000 };
+      return { one: one.seconds, three: three.map((c) => c.seconds), all, oneCpuMs, threeCpuMs };
     };
-    const report = (what: string, { one, three, all }: { one: number; three: number[]; all: number }) =>
-      console.info(`test:openclaw: gateway: ${what}: one chat ${one.toFixed(2)} s POST to [DONE]; three at once ${three.map((s) => s.toFixed(2)).join(", ")} s (all done after ${all.toFixed(2)} s, ${(all / one).toFixed(2)}x)`);
+    const report = (what: string, { one, three, all, oneCpuMs, threeCpuMs }: Awaited<ReturnType<typeof measure>>) =>
+      console.info(
+        `test:openclaw: gateway: ${what}: one chat ${one.toFixed(2)} s POST to [DONE]; three at once ${three.map((s) => s.toFixed(2)).join(", ")} s ` +
+          `(all done after ${all.toFixed(2)} s, ${(all / one).toFixed(2)}x); the gateway's main thread: ${oneCpuMs.toFixed(0)} ms CPU for the one, ` +
+          `${threeCpuMs.toFixed(0)} ms for the three (busy ${((threeCpuMs / 1000 / all) * 100).toFixed(0)}% of their time), load average ${loadavg()[0]!.toFixed(2)}`,
+      );
     // New chats (openclaw sets up a session on its first turn), then the same chats again.
     const chats = ["gw-par-1", "gw-par-2", "gw-par-3"];
     report("new chats", await measure("gw-alone", chats));
@@ -383,7 +374,7 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
         console.info(`test:openclaw: gateway: exec approval ${approved ? "approved" : "denied"}: ${JSON.stringify(exec)}`);
         if (approved) {
           expect(exec, host.output()).toMatchObject({ toolName: "exec", state: "output-available", approval: { id: approvalId, approved: true } });
-          expect(texts(message).join("")).toContain(NOTES.trim());
+          expect(texts(message).join("")).toContain(OPENCLAW_NOTES.trim());
         } else {
           expect(exec, host.output()).toMatchObject({ toolName: "exec", state: "output-denied", approval: { id: approvalId, approved: false, reason: "not now" } });
         }
@@ -396,9 +387,7 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
   });
 
   it("ends a turn with a visible error when the gateway is killed mid-turn; the host restarts it and the next turn works", { timeout: 180_000 }, async () => {
-    // The pid the host logged for its gateway (openclaw renames its process, so argv cannot find it).
-    const pid = Number([...host.output().matchAll(/openclaw gateway: started .*\(pid (\d+)\)/g)].at(-1)?.[1]);
-    expect(pid, host.output()).toBeGreaterThan(0);
+    const pid = gatewayPid();
     model.answerWith("stall");
     const requestsBefore = model.requests;
     const response = await send("gw-kill", "Think it over");
