@@ -27,6 +27,8 @@ export interface HostRun {
   abort(reason: string): void;
   /** SIGKILL the agent's group now and stop the link without waiting for the edge. */
   killNow(): void;
+  /** Settles once the agent has exited (its lines and exit may still be on their way to the edge). */
+  readonly agentExited: Promise<void>;
   /** Settles once the agent has exited and the link has ended. */
   readonly finished: Promise<void>;
 }
@@ -123,6 +125,7 @@ export function startHostRun(frame: StartFrame, context: HostRunContext): HostRu
       started.killNow();
       link.stop();
     },
+    agentExited,
     finished,
   };
 }

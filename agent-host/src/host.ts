@@ -24,6 +24,7 @@ export class AgentHost {
   readonly #deps: HostDependencies;
   readonly #control: ControlLink;
   readonly #runs = new Map<string, HostRun>();
+  #agentsRunning = 0;
   #stopping = false;
 
   constructor(config: HostConfig, deps: HostDependencies) {
@@ -89,7 +90,7 @@ export class AgentHost {
   #refusal(frame: StartFrame): string | undefined {
     if (this.#stopping) return `agent host "${this.#config.hostId}" is shutting down`;
     if (this.#runs.has(frame.runId)) return `run ${frame.runId} is already running on agent host "${this.#config.hostId}"`;
-    if (this.#runs.size >= this.#config.maxRuns) {
+    if (this.#agentsRunning >= this.#config.maxRuns) {
       return `agent host "${this.#config.hostId}" is busy: it runs at most ${count(this.#config.maxRuns, "agent")} at once (--max-runs)`;
     }
     return undefined;
@@ -114,6 +115,11 @@ export class AgentHost {
       batchDelayMs: this.#config.batchDelayMs,
     });
     this.#runs.set(run.runId, run);
+    // --max-runs counts agents: a slot is free once the agent exits, while its last lines and exit may
+    // still wait for the edge's ack (which follows the browser's finish, so a chat's next turn could
+    // otherwise find the host busy with the turn it just saw end).
+    this.#agentsRunning += 1;
+    void run.agentExited.then(() => (this.#agentsRunning -= 1));
     void run.finished.then(() => this.#runs.delete(run.runId));
   }
 }

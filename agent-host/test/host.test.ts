@@ -193,6 +193,21 @@ describe("agent host against an edge", () => {
     expect(fake.rejections).toEqual([]);
   });
 
+  it("frees a run's slot when its agent exits, before the edge has acknowledged the exit (a chat's next turn is not refused)", async () => {
+    const fake = await edge();
+    // The edge stores the exit but its ack is slow to come back (it follows the browser's finish).
+    fake.decide = (_run, frame) => (frame.type === "exit" ? "hold" : "ack");
+    const running = host(fake, ["--say", "done", "--exit", "0"], ["--max-runs", "1"]);
+    await connected(fake);
+    fake.sendControl(start("turn-1", "chat"));
+    await fake.waitFor(() => fake.runs.get("turn-1")?.exit !== undefined, "the first turn's exit");
+    await running.waitForLog(/run turn-1 \(session chat\): ended with exit code 0/);
+    fake.sendControl(start("turn-2", "chat"));
+    await fake.waitFor(() => fake.runs.get("turn-2")?.exit !== undefined || fake.rejections.length > 0, "the next turn taken or refused");
+    expect(fake.rejections).toEqual([]);
+    expect(fake.run("turn-2").exit).toMatchObject({ code: 0 });
+  });
+
   it("reports an agent that cannot be started as the run's exit, with the reason", async () => {
     const fake = await edge();
     const running = startHost(["--url", fake.url, "--agent", "jsonl", "--command", "/nonexistent/agent {message}"], {
