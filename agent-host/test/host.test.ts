@@ -206,6 +206,7 @@ describe("agent host against an edge", () => {
     await fake.waitFor(() => fake.runs.get("turn-2")?.exit !== undefined || fake.rejections.length > 0, "the next turn taken or refused");
     expect(fake.rejections).toEqual([]);
     expect(fake.run("turn-2").exit).toMatchObject({ code: 0 });
+    for (const runId of ["turn-1", "turn-2"]) fake.releaseAcks(runId); // or the host's shutdown waits for them
   });
 
   it("reports an agent that cannot be started as the run's exit, with the reason", async () => {
