@@ -6,7 +6,8 @@
 // Its agent (gen-agent.mjs) runs under `node` from the PATH, as its README says: in a shell here that is
 // the machine's Node 20, under `npm run` the project's Node 24, and the agent is faster on Node 24
 // (~300k lines/s against ~240k). So the bench runs it under both when they differ.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -31,10 +32,11 @@ export function referenceAgentNodes(): { node: string; version: string }[] {
 }
 
 /** One run of the reference: `lines` deltas from its agent (under `agentNode`) to one in-process subscriber, lines/s. */
-export function referenceThroughput(dir: string, lines: number, agentNode: string): number {
+export async function referenceThroughput(dir: string, lines: number, agentNode: string): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), "agent-relay-bench-reference-"));
   try {
-    const output = execFileSync(process.execPath, ["bench.ts", "throughput", String(lines)], {
+    // Asynchronously: this process reads the relay's output pipes, which must not stall meanwhile.
+    const { stdout: output } = await promisify(execFile)(process.execPath, ["bench.ts", "throughput", String(lines)], {
       cwd: resolve(dir),
       env: { ...process.env, HOME: home, BASELINE_AGENT: JSON.stringify([agentNode, "gen-agent.mjs"]) },
       encoding: "utf8",

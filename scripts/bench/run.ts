@@ -121,10 +121,18 @@ async function main(): Promise<void> {
       const lines = plan.throughputLines;
       if (only.has("throughput") || only.has("replay")) {
         const agentNodes = reference && only.has("throughput") ? referenceAgentNodes() : [];
-        const referenceRuns = () => agentNodes.map(({ node }) => Array.from({ length: plan.runs }, () => referenceThroughput(reference!, lines, node)));
-        const referenceBefore = referenceRuns();
+        const referenceRuns = async () => {
+          const perNode: number[][] = [];
+          for (const { node } of agentNodes) {
+            const runs: number[] = [];
+            for (let run = 0; run < plan.runs; run++) runs.push(await referenceThroughput(reference!, lines, node));
+            perNode.push(runs);
+          }
+          return perNode;
+        };
+        const referenceBefore = await referenceRuns();
         const one = await benchThroughput(relay, { lines, subscribers: 1, runs: plan.runs, replay: only.has("replay") });
-        const referenceAfter = referenceRuns();
+        const referenceAfter = await referenceRuns();
         if (only.has("throughput")) {
           const ten = await benchThroughput(relay, { lines, subscribers: 10, runs: plan.runs, replay: false });
           cpu.push({ label: `one run, 1 subscriber`, split: one.cpu }, { label: `one run, 10 subscribers`, split: ten.cpu });
