@@ -49,6 +49,7 @@ export class FrameSocket<In> {
   private waiters: ((frame: In) => void)[] = [];
   closed = false;
   closeCode: number | null = null;
+  closeReason = "";
 
   constructor(socket: WebSocket) {
     this.socket = socket;
@@ -63,6 +64,7 @@ export class FrameSocket<In> {
     socket.addEventListener("close", (event) => {
       this.closed = true;
       this.closeCode = event.code;
+      this.closeReason = event.reason;
     });
   }
 
