@@ -415,7 +415,9 @@ describe.runIf(live && openclaw)("the real openclaw gateway (--agent openclaw, s
     const { message } = await chat("gw-401", "Hello?");
     const errors = texts(message).filter((text) => text.startsWith("[error]"));
     expect(errors, JSON.stringify(message.parts)).toHaveLength(1);
-    expect(errors[0]).toMatch(/401/);
+    // openclaw reports the 401 itself, or (when its retry of the turn came after the key was put in
+    // cooldown) that the key is disabled after an auth failure: seen both ways with 2026.9.6.
+    expect(errors[0]).toMatch(/401|auth\/billing failure/);
     expect(message.metadata).toMatchObject({ status: "error" });
   });
 });
