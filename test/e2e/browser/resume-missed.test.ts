@@ -29,8 +29,17 @@ async function chatPage(): Promise<{ page: Page; sessionId: string }> {
 
 const bytesOf = (requests: ProxiedRequest[]) => requests.reduce((sum, request) => sum + request.bytesToClient, 0);
 
-/** What the same answer costs the page with nothing cut: a fresh chat, through the same proxy. */
-async function uncutBytes(text: string): Promise<number> {
+/**
+ * What the answer of WORDS words costs the page with nothing cut: a fresh chat, through the same proxy.
+ * Measured once, by whichever test asks first; both tests compare against it.
+ */
+let uncutMeasured: Promise<number> | null = null;
+function uncutBytes(): Promise<number> {
+  uncutMeasured ??= measureUncutBytes(words(WORDS));
+  return uncutMeasured;
+}
+
+async function measureUncutBytes(text: string): Promise<number> {
   const { page, sessionId } = await chatPage();
   const from = suite.proxy.requests.length;
   await sendMessage(page, text);
@@ -45,7 +54,7 @@ async function uncutBytes(text: string): Promise<number> {
 describe("the chat page resumes with only what it missed", () => {
   it("an answer cut three times mid-stream ends exact, and the page receives at most 1.1x its size", async () => {
     const text = words(WORDS);
-    const uncut = await uncutBytes(text);
+    const uncut = await uncutBytes();
 
     const { page, sessionId } = await chatPage();
     const from = suite.proxy.requests.length;
@@ -70,7 +79,7 @@ describe("the chat page resumes with only what it missed", () => {
 
   it("after a reload mid-answer, resumes after what the loaded answer already holds", async () => {
     const text = words(WORDS);
-    const uncut = await uncutBytes(text);
+    const uncut = await uncutBytes();
 
     const { page, sessionId } = await chatPage();
     await sendMessage(page, text);
