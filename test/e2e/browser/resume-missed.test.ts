@@ -9,7 +9,9 @@ import { sayingAgent, useBrowserSuite } from "../../support/browser-suite.ts";
 import type { ProxiedRequest } from "../../support/tcp-proxy.ts";
 
 const WORD_DELAY_MS = 10;
-const WORDS = 400;
+// 3.2 s of answer: a quarter of it (0.8 s) outlasts the page's 0.5 s wait before its first resume
+// (web/src/chat/reconnect-delay.ts), so each of the three cuts lands while the answer still streams.
+const WORDS = 320;
 const suite = useBrowserSuite({ agentCommand: sayingAgent(WORD_DELAY_MS) });
 
 /** The requests for a session's run streams (the POST that starts it, the resumes) since `from`. */
