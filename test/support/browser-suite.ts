@@ -58,8 +58,7 @@ export function useBrowserSuite(options: BrowserSuiteOptions): BrowserSuite {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await Promise.all([browser?.close(), host?.stop()]);
     await proxy.close();
     await relay.dispose();
   });

@@ -85,9 +85,12 @@ export async function sendMessage(page: Page, text: string, via: "button" | "Ent
   else await sendButton(page).click();
 }
 
-/** The "running" marker on a chat in the chat list. */
+/**
+ * The "running" marker on the open chat's row in the chat list (other chats, e.g. a test running at the
+ * same time, have rows of their own).
+ */
 export function runningMarker(page: Page): Locator {
-  return page.getByRole("navigation", { name: "Chats" }).getByText("● running");
+  return page.getByRole("navigation", { name: "Chats" }).locator('[aria-current="page"]').getByText("● running");
 }
 
 /** The agent's answers, one article per assistant message. */

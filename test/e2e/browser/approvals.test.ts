@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { FakeGateway, type Turn } from "../../../agent-host/test/support/fake-gateway.ts";
 import { startAgentHost, waitForHosts } from "../../support/agent-host-process.ts";
 import { lastAnswerText, PHONE, saveScreenshot, sendButton, sendMessage } from "../../support/browser.ts";
@@ -50,8 +50,10 @@ afterAll(async () => {
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 });
 
-describe("the chat page, tool approvals", () => {
-  it("shows the request in every tab; Approve on the phone runs the command; Deny is kept after a reload", async () => {
+// The two tests run at the same time, each in its own chat (an expiry is the gateway's own decision, not
+// a resolve call the first test counts).
+describe.concurrent("the chat page, tool approvals", () => {
+  it("shows the request in every tab; Approve on the phone runs the command; Deny is kept after a reload", async ({ expect }) => {
     const { page: laptop, sessionId } = await suite.newChatPage();
     await sendMessage(laptop, "list the root folder");
     const laptopTool = laptop.getByRole("region", { name: "Tool call exec" });
@@ -91,7 +93,7 @@ describe("the chat page, tool approvals", () => {
     await phone.context().close();
   });
 
-  it("a request nobody answers expires as openclaw decides, and the page says so", async () => {
+  it("a request nobody answers expires as openclaw decides, and the page says so", async ({ expect }) => {
     const { page } = await suite.newChatPage();
     await sendMessage(page, "expire please");
     const tool = page.getByRole("region", { name: "Tool call exec" });

@@ -1,7 +1,7 @@
 // The chat page in Chromium against `wrangler dev`, the real agent host and a fixture agent that
 // answers the message back word by word: what a person sees while the answer streams, across a
 // reload, in a second tab, and when coming back to a chat later.
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import {
   agentMessages,
   expectAnswerShownOnce,
@@ -19,10 +19,12 @@ import {
 import { sayingAgent, useBrowserSuite } from "../../support/browser-suite.ts";
 
 const WORD_DELAY_MS = 40;
-const suite = useBrowserSuite({ agentCommand: sayingAgent(WORD_DELAY_MS) });
+// The tests run at the same time (each in its own chats and tabs; most of their time is the agent's
+// pace and the page's 4 s list refresh), so the host takes as many runs at once as there are tests.
+const suite = useBrowserSuite({ agentCommand: sayingAgent(WORD_DELAY_MS), hostArgs: ["--max-runs", "6"] });
 
-describe("the chat page, streaming", () => {
-  it("shows the answer growing word by word, then the whole answer", async () => {
+describe.concurrent("the chat page, streaming", () => {
+  it("shows the answer growing word by word, then the whole answer", async ({ expect }) => {
     const { page } = await suite.newChatPage();
     const text = words(40);
     await sendMessage(page, text);
@@ -36,7 +38,7 @@ describe("the chat page, streaming", () => {
     await page.context().close();
   });
 
-  it("finishes the answer exactly once after a reload in the middle of it", async () => {
+  it("finishes the answer exactly once after a reload in the middle of it", async ({ expect }) => {
     const { page } = await suite.newChatPage();
     const text = words(100);
     await sendMessage(page, text);
@@ -50,7 +52,7 @@ describe("the chat page, streaming", () => {
     await page.context().close();
   });
 
-  it("shows the same answer live in a second tab opened on the chat mid-answer", async () => {
+  it("shows the same answer live in a second tab opened on the chat mid-answer", async ({ expect }) => {
     const { page: first, sessionId } = await suite.newChatPage();
     const text = words(100);
     await sendMessage(first, text);
@@ -59,13 +61,12 @@ describe("the chat page, streaming", () => {
     const [seenFirst, seenSecond] = await Promise.all([watchAnswerUntil(first, text), watchAnswerUntil(second, text)]);
     expectGrowingAnswer(seenFirst, text, 3);
     expectGrowingAnswer(seenSecond, text, 3);
-    await expectAnswerShownOnce(first, text, 1);
-    await expectAnswerShownOnce(second, text, 1);
+    await Promise.all([expectAnswerShownOnce(first, text, 1), expectAnswerShownOnce(second, text, 1)]);
     await first.context().close();
     await second.context().close();
   });
 
-  it("shows a run started in another tab live in a tab that already has the chat open", async () => {
+  it("shows a run started in another tab live in a tab that already has the chat open", async ({ expect }) => {
     const { page: first, sessionId } = await suite.newChatPage();
     await sendMessage(first, "good morning");
     await watchAnswerUntil(first, "good morning");
@@ -77,13 +78,12 @@ describe("the chat page, streaming", () => {
     await sendMessage(first, text);
     const [, seenSecond] = await Promise.all([watchAnswerUntil(first, text), watchAnswerUntil(second, text)]);
     expectGrowingAnswer(seenSecond.slice(seenSecond.indexOf("good morning") + 1), text, 3);
-    await expectAnswerShownOnce(first, text, 2);
-    await expectAnswerShownOnce(second, text, 2);
+    await Promise.all([expectAnswerShownOnce(first, text, 2), expectAnswerShownOnce(second, text, 2)]);
     await first.context().close();
     await second.context().close();
   });
 
-  it("shows the first answer of a new chat live in a tab that opened the chat before it was sent", async () => {
+  it("shows the first answer of a new chat live in a tab that opened the chat before it was sent", async ({ expect }) => {
     const { page: first, sessionId } = await suite.newChatPage();
     // The second tab opens the empty chat; the session list has no row for it yet.
     const second = await suite.signedInPage({ path: `/chat/${sessionId}` });
@@ -96,7 +96,7 @@ describe("the chat page, streaming", () => {
     await second.context().close();
   });
 
-  it("shows the history again after a reload and when the chat is opened from the list", async () => {
+  it("shows the history again after a reload and when the chat is opened from the list", async ({ expect }) => {
     const { page, sessionId } = await suite.newChatPage();
     await sendMessage(page, "history first question");
     await watchAnswerUntil(page, "history first question");

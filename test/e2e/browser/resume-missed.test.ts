@@ -9,7 +9,9 @@ import { sayingAgent, useBrowserSuite } from "../../support/browser-suite.ts";
 import type { ProxiedRequest } from "../../support/tcp-proxy.ts";
 
 const WORD_DELAY_MS = 10;
-const WORDS = 400;
+// 3.2 s of answer: a quarter of it (0.8 s) outlasts the page's 0.5 s wait before its first resume
+// (web/src/chat/reconnect-delay.ts), so each of the three cuts lands while the answer still streams.
+const WORDS = 320;
 const suite = useBrowserSuite({ agentCommand: sayingAgent(WORD_DELAY_MS) });
 
 /** The requests for a session's run streams (the POST that starts it, the resumes) since `from`. */
@@ -29,8 +31,17 @@ async function chatPage(): Promise<{ page: Page; sessionId: string }> {
 
 const bytesOf = (requests: ProxiedRequest[]) => requests.reduce((sum, request) => sum + request.bytesToClient, 0);
 
-/** What the same answer costs the page with nothing cut: a fresh chat, through the same proxy. */
-async function uncutBytes(text: string): Promise<number> {
+/**
+ * What the answer of WORDS words costs the page with nothing cut: a fresh chat, through the same proxy.
+ * Measured once, by whichever test asks first; both tests compare against it.
+ */
+let uncutMeasured: Promise<number> | null = null;
+function uncutBytes(): Promise<number> {
+  uncutMeasured ??= measureUncutBytes(words(WORDS));
+  return uncutMeasured;
+}
+
+async function measureUncutBytes(text: string): Promise<number> {
   const { page, sessionId } = await chatPage();
   const from = suite.proxy.requests.length;
   await sendMessage(page, text);
@@ -45,7 +56,7 @@ async function uncutBytes(text: string): Promise<number> {
 describe("the chat page resumes with only what it missed", () => {
   it("an answer cut three times mid-stream ends exact, and the page receives at most 1.1x its size", async () => {
     const text = words(WORDS);
-    const uncut = await uncutBytes(text);
+    const uncut = await uncutBytes();
 
     const { page, sessionId } = await chatPage();
     const from = suite.proxy.requests.length;
@@ -70,7 +81,7 @@ describe("the chat page resumes with only what it missed", () => {
 
   it("after a reload mid-answer, resumes after what the loaded answer already holds", async () => {
     const text = words(WORDS);
-    const uncut = await uncutBytes(text);
+    const uncut = await uncutBytes();
 
     const { page, sessionId } = await chatPage();
     await sendMessage(page, text);

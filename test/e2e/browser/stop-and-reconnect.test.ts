@@ -1,7 +1,7 @@
 // The chat page in Chromium when an answer is interrupted: the person presses Stop, or the network
 // between the browser and the relay goes away for a while (every connection through the proxy is cut,
 // and new ones too, until it comes back).
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import {
   expectAnswerShownOnce,
   expectGrowingAnswer,
@@ -19,8 +19,9 @@ import { sayingAgent, useBrowserSuite } from "../../support/browser-suite.ts";
 const WORD_DELAY_MS = 40;
 const suite = useBrowserSuite({ agentCommand: sayingAgent(WORD_DELAY_MS) });
 
-describe("the chat page, interrupted answers", () => {
-  it("Stop ends the answer where it is, keeps it, and the page can send again", async () => {
+// The two tests run at the same time: only the second one's page goes through the proxy it cuts.
+describe.concurrent("the chat page, interrupted answers", () => {
+  it("Stop ends the answer where it is, keeps it, and the page can send again", async ({ expect }) => {
     const { page } = await suite.newChatPage();
     const text = words(200);
     await sendMessage(page, text);
@@ -49,7 +50,7 @@ describe("the chat page, interrupted answers", () => {
     await page.context().close();
   });
 
-  it("shows that it is reconnecting while the network is away, then finishes the answer exactly once", async () => {
+  it("shows that it is reconnecting while the network is away, then finishes the answer exactly once", async ({ expect }) => {
     // The page is loaded through the proxy, so its streams run through it.
     const { page } = await suite.newChatPage({ throughProxy: true });
     const text = words(100);

@@ -4,13 +4,14 @@
 // artifacts/screenshots/ for people to look at.
 import { join } from "node:path";
 import type { BrowserContextOptions } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { FIXTURE_AGENT } from "../../support/agent-host-process.ts";
 import {
   agentMessages,
   DESKTOP,
   lastAnswerText,
   PHONE,
+  runningMarker,
   saveScreenshot,
   sendButton,
   sendMessage,
@@ -29,10 +30,11 @@ const suite = useBrowserSuite({
 // The words before the tool call, then the answer after it (the tool card stands between them).
 const ANSWER = "Let me read the file. The file says hello from the fake server.";
 
-describe("the chat page, an answer with a tool call", () => {
+// Desktop and phone run at the same time, each in its own chat and tab.
+describe.concurrent("the chat page, an answer with a tool call", () => {
   const sizes: [string, BrowserContextOptions][] = [["desktop", DESKTOP], ["phone", PHONE]];
   for (const [name, size] of sizes) {
-    it(`shows the words before the tool call, its name, live output and result, then the answer (${name})`, async () => {
+    it(`shows the words before the tool call, its name, live output and result, then the answer (${name})`, async ({ expect }) => {
       const { page } = await suite.newChatPage({ size });
       await sendMessage(page, "exec-tool.jsonl");
       const toolCall = page.getByRole("region", { name: "Tool call exec" });
@@ -44,7 +46,7 @@ describe("the chat page, an answer with a tool call", () => {
       // The run is over: Send is back, and the chat list no longer marks it running.
       await sendButton(page).waitFor();
       await page.getByText("The agent is answering…").waitFor({ state: "hidden" });
-      await page.getByText("● running").waitFor({ state: "hidden" });
+      await runningMarker(page).waitFor({ state: "hidden" });
       expect(await agentMessages(page).count()).toBe(1);
       expect(await lastAnswerText(page)).toBe(ANSWER);
       await saveScreenshot(page, `tool-call-${name}`);
