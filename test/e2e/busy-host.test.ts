@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTROL_SOCKET_PATH, HOST_PROTOCOL_VERSION, newSecret, type EdgeToHostControlFrame } from "../../protocol/host.ts";
 import { FIXTURE_AGENT, startAgentHost, waitForHosts } from "../support/agent-host-process.ts";
 import type { GroupProcess } from "../support/process-group.ts";
-import { collectEvents } from "../support/sse-reader.ts";
+import { streamText } from "../support/sse-reader.ts";
 import { WranglerDev } from "../support/wrangler-dev.ts";
 
 const SCALE = 25;
@@ -44,14 +44,7 @@ async function messageEvery20sFor2Minutes(sessionId: string): Promise<{ statuses
       texts.push(await response.text());
       continue;
     }
-    let text = "";
-    await collectEvents(response.body!, (event) => {
-      if (event.data === "[DONE]") return true;
-      const chunk = JSON.parse(event.data) as { type: string; delta?: string };
-      if (chunk.type === "text-delta") text += chunk.delta;
-      return false;
-    });
-    texts.push(text.trim());
+    texts.push((await streamText(response.body!)).trim());
   }
   return { statuses, texts };
 }

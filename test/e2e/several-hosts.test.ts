@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostOfflineError } from "../../src/hub/host-errors.ts";
 import { FIXTURE_AGENT, startAgentHost } from "../support/agent-host-process.ts";
 import type { GroupProcess } from "../support/process-group.ts";
-import { collectEvents } from "../support/sse-reader.ts";
+import { streamText } from "../support/sse-reader.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { WranglerDev } from "../support/wrangler-dev.ts";
 
@@ -69,14 +69,7 @@ async function send(sessionId: string, text: string, hostId?: HostName): Promise
     body: JSON.stringify({ id: sessionId, messages: [{ id: `u-${turn}`, role: "user", parts: [{ type: "text", text }] }], ...(hostId ? { hostId } : {}) }),
   });
   if (response.status !== 200) return { status: response.status, text: ((await response.json()) as { error: string }).error };
-  let answer = "";
-  await collectEvents(response.body!, (event) => {
-    if (event.data === "[DONE]") return true;
-    const chunk = JSON.parse(event.data) as { type: string; delta?: string };
-    if (chunk.type === "text-delta") answer += chunk.delta;
-    return false;
-  });
-  return { status: 200, text: answer.trim() };
+  return { status: 200, text: (await streamText(response.body!)).trim() };
 }
 
 beforeAll(async () => {

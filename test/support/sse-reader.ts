@@ -46,6 +46,17 @@ export async function collectEvents(body: ReadableStream<Uint8Array>, onEvent: (
   }
 }
 
+/** The text a stream's text-delta chunks carry, read to [DONE] (or the end). */
+export async function streamText(body: ReadableStream<Uint8Array>): Promise<string> {
+  let text = "";
+  await collectEvents(body, (event) => {
+    if (event.data === "[DONE]") return;
+    const chunk = JSON.parse(event.data) as { type: string; delta?: string };
+    if (chunk.type === "text-delta") text += chunk.delta;
+  });
+  return text;
+}
+
 /**
  * Reads a run to its end through any number of drops: each time the stream breaks, waits a moment and
  * resumes with Last-Event-ID. Returns every event received, in order, and how many re-attaches it took.
