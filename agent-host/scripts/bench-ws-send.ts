@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { WebSocket, WebSocketServer } from "ws";
+import { median } from "../../scripts/bench/figures.ts";
 
 const CLIENTS = ["undici", "ws (JavaScript masking)", "ws + bufferutil"] as const;
 type Client = (typeof CLIENTS)[number];
@@ -126,9 +127,4 @@ function nativeBufferutil(): boolean {
   } catch {
     return false;
   }
-}
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

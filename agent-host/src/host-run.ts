@@ -21,7 +21,6 @@ export interface HostRunContext {
 }
 
 export interface HostRun {
-  readonly sessionId: string;
   readonly runId: string;
   /** Stop the agent (TERM, then KILL); logged once however many times it is asked. */
   abort(reason: string): void;
@@ -118,7 +117,6 @@ export function startHostRun(frame: StartFrame, context: HostRunContext): HostRu
 
   const started = agent;
   return {
-    sessionId,
     runId,
     abort,
     killNow() {

@@ -6,6 +6,9 @@ export function createLog(write: (text: string) => void = (text) => process.stde
   return (message) => write(`${new Date().toISOString()} ${message}\n`);
 }
 
+/** Terminal colour codes, removed from a program's stderr before a person reads it in one line. */
+export const ANSI_ESCAPE = /\x1B\[[0-9;]*[A-Za-z]/g;
+
 /** "1.2 s" / "340 ms": durations as people read them. */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -7,7 +7,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, 
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, HOST_FLAGS, loadConfig, readTokenFile } from "./config.ts";
+import { ConfigError, HOST_FLAGS, loadConfig } from "./config.ts";
 import { LAUNCHD_LABEL, renderLaunchdPlist, renderSystemdUnit, ServiceSpecError, SYSTEMD_UNIT_NAME, type ServiceSpec } from "./service-units.ts";
 
 const SERVICE_HELP = `agent-relay-host service: keep the host running, as a systemd user service (Linux) or a
@@ -113,7 +113,7 @@ function serviceArgs(args: readonly string[], env: NodeJS.ProcessEnv, cwd: strin
 function install(args: readonly string[], context: ServiceContext): number {
   const files = serviceFiles(context.platform, context.env);
   // The same checks the host makes at start, now rather than in a restart loop of the service.
-  const config = loadConfig(args, context.env, context.readToken ?? readTokenFile);
+  const config = loadConfig(args, context.env, context.readToken);
   if (config === "help") {
     context.out(SERVICE_HELP);
     return 0;

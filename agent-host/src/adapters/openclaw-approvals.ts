@@ -11,10 +11,10 @@ import type { GatewayRequest } from "../gateway/gateway-link.ts";
 import type { ApprovalAnswer } from "../run-link.ts";
 
 /** The decisions this host gives: allow this one command, or refuse it (openclaw's `allowedDecisions`). */
-export const ALLOW_DECISION = "allow-once";
-export const DENY_DECISION = "deny";
+const ALLOW_DECISION = "allow-once";
+const DENY_DECISION = "deny";
 /** After a request's `expiresAtMs`, how long the gateway's own resolved event may take before the line says it expired. */
-export const EXPIRY_GRACE_MS = 2_000;
+const EXPIRY_GRACE_MS = 2_000;
 /** `exec.approval.resolve` answers in a few ms; past this the answer is given up (the request may still expire). */
 const RESOLVE_TIMEOUT_MS = 15_000;
 
@@ -28,8 +28,6 @@ export interface TurnApprovalsOptions {
   request: GatewayRequest;
   onLines: (lines: string[]) => void;
   log: (line: string) => void;
-  /** The gateway's clock; the host runs beside it, or close enough for a 30-minute timeout. */
-  now?: () => number;
 }
 
 export class TurnApprovals {
@@ -47,11 +45,11 @@ export class TurnApprovals {
     const id = approvalId(payload);
     if (id === undefined || this.#pending.has(id) || this.#settled.has(id)) return;
     const expiresAtMs = typeof payload.expiresAtMs === "number" ? payload.expiresAtMs : undefined;
-    const now = this.#now();
+    // Date.now(): the gateway's clock, as the host runs beside it (or close enough for a 30-minute timeout).
     const timer =
       expiresAtMs === undefined
         ? undefined
-        : setTimeout(() => this.#settle(id, { id, expired: true }), Math.max(0, expiresAtMs - now) + EXPIRY_GRACE_MS);
+        : setTimeout(() => this.#settle(id, { id, expired: true }), Math.max(0, expiresAtMs - Date.now()) + EXPIRY_GRACE_MS);
     this.#pending.set(id, { expiresAtMs, timer, answer: undefined });
     this.#options.onLines([approvalLine(APPROVAL_REQUESTED_LINE, payload)]);
   }
@@ -65,7 +63,7 @@ export class TurnApprovals {
     const { request: _request, ...outcome } = payload;
     const answer = pending.answer;
     const expired =
-      !answer && payload.resolvedBy == null && pending.expiresAtMs !== undefined && this.#now() >= pending.expiresAtMs;
+      !answer && payload.resolvedBy == null && pending.expiresAtMs !== undefined && Date.now() >= pending.expiresAtMs;
     this.#settle(id, {
       ...outcome,
       ...(expired ? { expired: true } : {}),
@@ -112,9 +110,6 @@ export class TurnApprovals {
     this.#options.onLines([approvalLine(APPROVAL_RESOLVED_LINE, outcome)]);
   }
 
-  #now(): number {
-    return (this.#options.now ?? Date.now)();
-  }
 }
 
 function approvalId(payload: Record<string, unknown>): string | undefined {

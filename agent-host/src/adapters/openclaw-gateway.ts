@@ -5,7 +5,8 @@
 // The turn ends with the gateway's `chat` final/aborted/error state; Stop is `chat.abort`; a connection
 // lost mid-turn ends the turn at once with an error (its outcome on the gateway is unknown).
 import type { StartFrame } from "../../../protocol/host.ts";
-import { APPROVAL_REQUESTED_EVENT, APPROVAL_RESOLVED_EVENT, type GatewayEvent, type GatewayLink } from "../gateway/gateway-link.ts";
+import { APPROVAL_REQUESTED_LINE, APPROVAL_RESOLVED_LINE } from "../../../protocol/approval-lines.ts";
+import { type GatewayEvent, type GatewayLink } from "../gateway/gateway-link.ts";
 import type { AgentRun } from "../runner.ts";
 import type { AgentExit } from "../run-outbox.ts";
 import type { Log } from "../log.ts";
@@ -59,7 +60,7 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   let aborted = false;
   /** Highest agent event seq seen, per gateway run (ours, and one openclaw answers the message in). */
   const lastSeq = new Map<string, number>();
-  let ownEvents = 0;
+  let ownEventSeen = false;
   /**
    * openclaw may answer the message in a run of its own on this session (after a restart it resumes
    * the interrupted turn and queues the message into it): the message's own run then ends at once,
@@ -68,7 +69,6 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
   const otherRuns = new Map<string, Record<string, unknown>[]>();
   let otherEvents = 0;
   let adopted: string | undefined;
-  let queuedIntoOtherRun = false;
   let endTimer: NodeJS.Timeout | undefined;
   let queuedTimer: NodeJS.Timeout | undefined;
   const unlisten: (() => void)[] = [];
@@ -117,27 +117,28 @@ function startGatewayTurn(link: GatewayLink, request: StartFrame, onLines: (line
     const eventRun = String(payload.runId ?? "").toLowerCase();
     const mine = ownRunIds.has(eventRun);
     // Approval events name no run at the top (the gateway routes them here by the session key).
-    if (event === APPROVAL_REQUESTED_EVENT) approvals.requested(payload);
-    else if (event === APPROVAL_RESOLVED_EVENT) approvals.resolved(payload);
+    // (The gateway's approval events carry the names the approval lines carry: protocol/approval-lines.ts.)
+    if (event === APPROVAL_REQUESTED_LINE) approvals.requested(payload);
+    else if (event === APPROVAL_RESOLVED_LINE) approvals.resolved(payload);
     else if (event === "agent") {
       if (mine) {
-        ownEvents++;
+        ownEventSeen = true;
         deliver(eventRun, payload);
       } else if (eventRun === adopted) {
         deliver(eventRun, payload);
-      } else if (adopted === undefined && ownEvents === 0) {
+      } else if (adopted === undefined && !ownEventSeen) {
         if (otherEvents++ >= MAX_OTHER_EVENTS) return;
         const kept = otherRuns.get(eventRun) ?? [];
         kept.push(payload);
         otherRuns.set(eventRun, kept);
-        if (queuedIntoOtherRun) adopt(eventRun);
+        // Waiting for the run openclaw queued the message into (see "chat" final below): this is it.
+        if (queuedTimer !== undefined) adopt(eventRun);
       }
     } else if (event === "chat" && TERMINAL_CHAT_STATES.has(String(payload.state))) {
       if (!mine && eventRun !== adopted) return;
-      if (mine && payload.state === "final" && ownEvents === 0 && !aborted) {
+      if (mine && payload.state === "final" && !ownEventSeen && !aborted) {
         // Queued into another run: the one already seen on the session, else the next one to come
         // (bounded: the person sees an error rather than a run that hangs).
-        queuedIntoOtherRun = true;
         const latest = [...otherRuns.keys()].at(-1);
         if (latest !== undefined) adopt(latest);
         else {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ANSI_ESCAPE } from "../log.ts";
 import { spawnAgent } from "../runner.ts";
 import type { AgentExit } from "../run-outbox.ts";
 import { agentEnvironment, type AdapterConfig, type AgentAdapter } from "./adapter.ts";
@@ -140,7 +141,6 @@ function failureObjectMessage(stdout: string): string | undefined {
   return details.length > 0 ? `${typed}: ${details.join("; ")}` : typed;
 }
 
-const ANSI_ESCAPE = /\x1B\[[0-9;]*[A-Za-z]/g;
 /** How openclaw's launcher states why it cannot run (wrong Node, broken install), before any advice lines. */
 const LAUNCHER_PREFIX = "openclaw: ";
 

@@ -6,6 +6,7 @@
 // the connection drops, so no run waits for events that will never come.
 import { GatewayClient, type GatewayClientRequestError } from "@openclaw/gateway-client";
 import { PROTOCOL_VERSION } from "@openclaw/gateway-protocol/version";
+import { APPROVAL_REQUESTED_LINE } from "../../../protocol/approval-lines.ts";
 import type { Log } from "../log.ts";
 import type { DeviceIdentityStore } from "./device-identity.ts";
 
@@ -20,11 +21,8 @@ export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.app
  * exec approval requests to a person, so openclaw makes a turn wait for an answer instead of refusing
  * the command at once as it does for headless clients.
  */
-export const CLIENT_CAPS = ["tool-events", "exec-approvals"];
+const CLIENT_CAPS = ["tool-events", "exec-approvals"];
 
-/** The gateway's exec approval events (scope operator.approvals). */
-export const APPROVAL_REQUESTED_EVENT = "exec.approval.requested";
-export const APPROVAL_RESOLVED_EVENT = "exec.approval.resolved";
 
 /** How many ended run ids the link remembers, to drop their late events. */
 const MAX_ENDED_RUNS = 1000;
@@ -224,7 +222,7 @@ export class GatewayLink {
     const entries = Array.isArray(listed) ? listed : (listed as { approvals?: unknown } | undefined)?.approvals;
     if (!Array.isArray(entries)) return;
     for (const entry of entries) {
-      if (entry && typeof entry === "object") this.#route({ event: APPROVAL_REQUESTED_EVENT, payload: entry as Record<string, unknown> });
+      if (entry && typeof entry === "object") this.#route({ event: APPROVAL_REQUESTED_LINE, payload: entry as Record<string, unknown> });
     }
   }
 

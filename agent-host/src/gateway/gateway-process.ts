@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { MAX_STDERR_TAIL_CHARS } from "../../../protocol/limits.ts";
 import { backoffDelay, type BackoffPolicy } from "../backoff.ts";
-import { formatDuration, type Log } from "../log.ts";
+import { ANSI_ESCAPE, formatDuration, type Log } from "../log.ts";
 import { StderrTail } from "../runner.ts";
 
 /** openclaw exits 78 (EX_CONFIG) when its configuration is invalid. */
@@ -19,7 +19,6 @@ const STABLE_AFTER_MS = 60_000;
 const PORT_POLL_MS = 200;
 const STOP_GRACE_MS = 5_000;
 /** openclaw colours its log lines even into a pipe. */
-const ANSI_ESCAPE = /\x1B\[[0-9;]*[A-Za-z]/g;
 
 export const MANAGED_GATEWAY_ENV = {
   OPENCLAW_DISABLE_BONJOUR: "1",
