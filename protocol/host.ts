@@ -109,14 +109,17 @@ export const linesFrameHeader = z.object({ type: z.literal("lines"), firstSeq: s
 
 export type LinesFrame = z.infer<typeof linesFrameHeader> & { lines: string[] };
 
+/** A lines frame's header line, with the "\n" that ends it. */
+const linesFrameHead = (firstSeq: number) => `{"type":"lines","firstSeq":${firstSeq}}\n`;
+
 /** The frame text of `lines` (none may hold "\n"). */
 export function encodeLinesFrame(firstSeq: number, lines: readonly string[]): string {
-  return `{"type":"lines","firstSeq":${firstSeq}}\n${lines.join("\n")}`;
+  return linesFrameHead(firstSeq) + lines.join("\n");
 }
 
 /** The bytes encodeLinesFrame adds to its lines' own (and one "\n" per line after the first). */
 export function linesFrameOverheadBytes(firstSeq: number): number {
-  return `{"type":"lines","firstSeq":${firstSeq}}\n`.length;
+  return linesFrameHead(firstSeq).length;
 }
 
 /** The agent ended (or never started). `seq` is the last line's number plus one. */

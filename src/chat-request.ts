@@ -1,7 +1,7 @@
 // The body of `POST /api/chat`: what AI SDK's DefaultChatTransport sends; and the other routes' small bodies.
 import type { UIMessage } from "ai";
 import { z } from "zod";
-import { APPROVAL_ID_PATTERN, MAX_APPROVAL_REASON_CHARS } from "../protocol/host.ts";
+import { runApprovalFrame } from "../protocol/host.ts";
 import { ID_PATTERN, MAX_JSON_DEPTH, MAX_MESSAGE_CHARS } from "../protocol/limits.ts";
 import { jsonValueNestingExceeds } from "./translate/json.ts";
 
@@ -26,12 +26,12 @@ export const chatRequestSchema = z.looseObject({
 /** The body of POST /api/chat/:id/host. */
 export const moveChatSchema = z.object({ hostId: sessionIdSchema });
 
-/** The body of POST /api/chat/:id/approvals/:approvalId: the decision, and a reason if the person gave one. */
-export const approvalAnswerSchema = z.object({
-  approved: z.boolean(),
-  reason: z.string().max(MAX_APPROVAL_REASON_CHARS).optional(),
-});
-export const approvalIdSchema = z.string().regex(APPROVAL_ID_PATTERN, "must match [A-Za-z0-9_.:-]{1,128}");
+/**
+ * The body of POST /api/chat/:id/approvals/:approvalId (the decision, and a reason if the person gave
+ * one) and its id: the fields of the run socket's approval frame, which carries them on to the host.
+ */
+export const approvalAnswerSchema = runApprovalFrame.pick({ approved: true, reason: true });
+export const approvalIdSchema = runApprovalFrame.shape.approvalId;
 
 export interface ChatRequest {
   sessionId: string;

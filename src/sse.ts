@@ -18,3 +18,10 @@ export function encodeEvents(firstSeq: number, chunksJson: string[]): string {
   }
   return text;
 }
+
+const encoder = new TextEncoder();
+
+/** encodeEvents as the bytes a stream writes. */
+export function encodeEventBytes(firstSeq: number, chunksJson: string[]): Uint8Array {
+  return encoder.encode(encodeEvents(firstSeq, chunksJson));
+}

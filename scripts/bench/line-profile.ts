@@ -10,7 +10,7 @@ import { MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { LineSplitter } from "../../agent-host/src/line-splitter.ts";
 import { RunOutbox } from "../../agent-host/src/run-outbox.ts";
 import { utf8Bytes } from "../../src/session/byte-limits.ts";
-import { encodeEvents } from "../../src/sse.ts";
+import { encodeEventBytes } from "../../src/sse.ts";
 import { MessageAccumulator } from "../../src/translate/accumulator.ts";
 import { translateBatch, type TranslatedBatch } from "../../src/translate/batch.ts";
 import { RunTranslator } from "../../src/translate/translator.ts";
@@ -23,7 +23,6 @@ let seq = 0;
 const line = (stream: string, data: unknown) => JSON.stringify({ event: "agent", runId: "bench-run", stream, data, seq: ++seq, ts: Date.now() });
 const lines = Array.from({ length: count }, (_, i) => line("assistant", { delta: `${i + 1}@${(performance.timeOrigin + performance.now()).toFixed(3)} ` }));
 const stdout = new TextEncoder().encode(lines.map((text) => `${text}\n`).join(""));
-const encoder = new TextEncoder();
 
 function frames(): string[] {
   const outbox = new RunOutbox({ pauseAtBytes: Infinity });
@@ -63,10 +62,10 @@ const pieces: [string, string, () => void][] = [
     const accumulator = new MessageAccumulator("m");
     for (const batch of batches) for (const chunk of batch.chunks) accumulator.apply(chunk);
   }],
-  ["object", "SSE text (encodeEvents) and TextEncoder", () => {
+  ["object", "SSE bytes (encodeEventBytes: text, then TextEncoder)", () => {
     let first = 1;
     for (const batch of batches) {
-      encoder.encode(encodeEvents(first, batch.jsons));
+      encodeEventBytes(first, batch.jsons);
       first += batch.jsons.length;
     }
   }],

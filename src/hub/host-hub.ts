@@ -24,6 +24,7 @@ import {
 } from "../../protocol/host.ts";
 import { HOST_SILENCE_MS, hostPingIntervalFor } from "../../protocol/limits.ts";
 import { hostOfflineError, NO_HOST_CONNECTED } from "./host-errors.ts";
+import { positive } from "../session/settings.ts";
 
 interface HostAttachment {
   hostId: string;
@@ -217,8 +218,7 @@ export class HostHub extends DurableObject<Env> {
 
   /** HOST_SILENCE_MS, or the `HOST_SILENCE_MS` var (tests scale it down; the welcome tells hosts). */
   private silenceMs(): number {
-    const configured = Number(this.env.HOST_SILENCE_MS);
-    return Number.isFinite(configured) && configured > 0 ? configured : HOST_SILENCE_MS;
+    return positive(this.env.HOST_SILENCE_MS, HOST_SILENCE_MS);
   }
 
   private loadByHost(): Map<string, number> {

@@ -58,7 +58,8 @@ chatRoutes.post("/chat/:id/host", limitBody(MOVE_BODY_BYTES), async (c) => {
 // run's host, which answers the agent. The outcome reaches every tab as part of the answer's stream.
 chatRoutes.post("/chat/:id/approvals/:approvalId", limitBody(APPROVAL_BODY_BYTES), async (c) => {
   const approvalId = c.req.param("approvalId");
-  if (!approvalIdSchema.safeParse(approvalId).success) return jsonError(400, "invalid approval id: must match [A-Za-z0-9_.:-]{1,128}");
+  const id = approvalIdSchema.safeParse(approvalId);
+  if (!id.success) return jsonError(400, `invalid approval id: ${id.error.issues[0]?.message ?? "required"}`);
   const body = await readJson(c);
   if (!body.ok) return body.response;
   const parsed = approvalAnswerSchema.safeParse(body.json);

@@ -2,9 +2,9 @@
 // less and less in it), the message and the run row in one transaction; the live run adopts the end's
 // events only once they are stored. SessionObject.endRun decides when, and what follows.
 import type { UIMessage } from "ai";
-import type { TranslatedBatch } from "../translate/batch.ts";
+import { batchOf, type TranslatedBatch } from "../translate/batch.ts";
 import type { UIChunk } from "../translate/chunks.ts";
-import type { RunEnd, RunTranslator } from "../translate/translator.ts";
+import type { RunEnd } from "../translate/translator.ts";
 import { assistantMessage, type LiveRun } from "./live-run.ts";
 import type { MessageStore } from "./message-store.ts";
 import type { RunStatus, RunStore } from "./run-store.ts";
@@ -99,11 +99,6 @@ export class RunEndStore {
     for (const subscriber of stale) this.deps.streams.follow(subscriber, live.record.id, live.record.eventBase);
     return status;
   }
-}
-
-/** A batch that needs no translation (a run's start and end, an error end): its JSON and snapshot. */
-export function batchOf(translator: RunTranslator, chunks: UIChunk[]): TranslatedBatch {
-  return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)) };
 }
 
 /** How the run ended, as its finish chunk told the browser (the translator decides, once). */

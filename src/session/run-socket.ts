@@ -9,6 +9,7 @@ import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { translateBatch } from "../translate/batch.ts";
 import type { RunEnd } from "../translate/translator.ts";
 import { describe } from "../translate/describe-error.ts";
+import { utf8Bytes } from "./byte-limits.ts";
 import type { LiveRun } from "./live-run.ts";
 import type { RunStore } from "./run-store.ts";
 import type { SessionSettings } from "./settings.ts";
@@ -59,7 +60,7 @@ export class RunSocket {
       return new Response(null, { status: 101, webSocket: client });
     }
     if (!live || live.record.id !== runId) {
-      const ended = this.deps.runs.latest();
+      const ended = run; // the session's latest run, read above
       // A host whose last ack was lost learns that its exit was stored before it is told to stop.
       if (ended?.id === runId && ended.lastLineSeq !== null) send(server, { type: "ack", seq: ended.lastLineSeq });
       // The hub may still count the run against its host (its runEnded call failed): say it again.
@@ -149,7 +150,7 @@ export class RunSocket {
     }
     const room = MAX_LINES_PER_RUN - live.lineSeq;
     const accepted = fresh.length > room ? fresh.slice(0, room) : fresh;
-    const lines = accepted.map((line) => (exceedsLineLimit(line) ? skippedLineMarker("line-too-long", encoder.encode(line).byteLength) : line));
+    const lines = accepted.map(withinLineLimit);
     // Translated off to the side; taken in (sent to browsers) whole, stored with its store window.
     this.deps.window.adopt(live, live.lineSeq + accepted.length, translateBatch(live.translator, lines));
     this.deps.window.scheduleStore(live);
@@ -218,9 +219,13 @@ function sendText(socket: WebSocket, text: string): void {
   }
 }
 
-/** A UTF-8 byte count is only needed for lines that might be over the limit (3 bytes per UTF-16 unit at most). */
-function exceedsLineLimit(line: string): boolean {
-  return line.length * 3 > MAX_LINE_BYTES && encoder.encode(line).byteLength > MAX_LINE_BYTES;
+/**
+ * The line, or its skip marker when it is over the limit. A UTF-8 byte count is only needed for lines
+ * that might be (3 bytes per UTF-16 unit at most).
+ */
+function withinLineLimit(line: string): string {
+  const bytes = line.length * 3 > MAX_LINE_BYTES ? utf8Bytes(line) : 0;
+  return bytes > MAX_LINE_BYTES ? skippedLineMarker("line-too-long", bytes) : line;
 }
 
 /** Compares a presented run secret with the stored one in constant time. */

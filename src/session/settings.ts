@@ -27,7 +27,8 @@ export function sessionSettings(env: Env): SessionSettings {
   };
 }
 
-function positive(value: string | undefined, fallback: number): number {
+/** A positive number from a var (tests scale timings down), else the default. */
+export function positive(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
 }

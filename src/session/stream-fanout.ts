@@ -3,7 +3,7 @@
 // set, which gets every batch as it is taken in (encoded once, the same bytes for all). A subscriber that
 // falls behind leaves the live set and catches up from storage again (see subscriber.ts); keep-alives
 // run only while someone follows.
-import { encodeEvents, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
+import { encodeEventBytes, SSE_DONE, SSE_KEEPALIVE } from "../sse.ts";
 import type { LiveRun } from "./live-run.ts";
 import type { RunLog } from "./run-log.ts";
 import { Subscriber } from "./subscriber.ts";
@@ -75,7 +75,7 @@ export class StreamFanout {
           continue;
         }
         const pending = live.pending.slice(subscriber.sentSeq - live.storedEventSeq);
-        subscriber.writeEvents(encoder.encode(encodeEvents(subscriber.sentSeq + 1, pending)), live.eventSeq);
+        subscriber.writeEvents(encodeEventBytes(subscriber.sentSeq + 1, pending), live.eventSeq);
       }
       // Caught up with the running run (or waiting for the events a restart is re-translating): from
       // here on it gets each batch as it is taken in.
@@ -94,8 +94,8 @@ export class StreamFanout {
       if (subscriber.sentSeq >= lastSeq) continue;
       const out =
         subscriber.sentSeq >= firstSeq
-          ? encoder.encode(encodeEvents(subscriber.sentSeq + 1, jsons.slice(subscriber.sentSeq + 1 - firstSeq)))
-          : (bytes ??= encoder.encode(encodeEvents(firstSeq, jsons)));
+          ? encodeEventBytes(subscriber.sentSeq + 1, jsons.slice(subscriber.sentSeq + 1 - firstSeq))
+          : (bytes ??= encodeEventBytes(firstSeq, jsons));
       if (!subscriber.offerEvents(out, lastSeq)) {
         this.subscribers.delete(subscriber);
         this.follow(subscriber, runId, subscriber.sentSeq);

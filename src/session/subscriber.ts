@@ -3,11 +3,9 @@
 // stalled proxy, a client that never reads) leaves the live set and catches up from storage a page at a
 // time, waiting for its reader between pages, so the object never holds more than its high-water mark
 // plus one page for anyone (see byte-limits.ts).
-import { encodeEvents } from "../sse.ts";
+import { encodeEventBytes } from "../sse.ts";
 import { MAX_SUBSCRIBER_QUEUE_BYTES, SUBSCRIBER_HIGH_WATER_BYTES } from "./byte-limits.ts";
 import type { StoredEvent } from "./run-log.ts";
-
-const encoder = new TextEncoder();
 
 export class Subscriber {
   readonly stream: ReadableStream<Uint8Array>;
@@ -64,7 +62,7 @@ export class Subscriber {
     let wroteSomething = false;
     for (const page of pages) {
       if (!this.open) return wroteSomething;
-      this.writeEvents(encoder.encode(encodeEvents(page[0]!.seq, page.map((event) => event.json))), page[page.length - 1]!.seq);
+      this.writeEvents(encodeEventBytes(page[0]!.seq, page.map((event) => event.json)), page[page.length - 1]!.seq);
       wroteSomething = true;
       await this.drained();
     }

@@ -48,6 +48,11 @@ export function translateBatch(from: RunTranslator, lines: readonly string[]): T
       skipped.set(index, reason);
     }
   }
+  return batchOf(translator, chunks);
+}
+
+/** A translator and the chunks it gave, with their JSON as stored and sent (also a run's start and end). */
+export function batchOf(translator: RunTranslator, chunks: UIChunk[]): TranslatedBatch {
   return { translator, chunks, jsons: chunks.map((chunk) => JSON.stringify(chunk)) };
 }
 
