@@ -4,9 +4,10 @@
 // assignment, the index entry, and the compaction. Paced runs also give line -> browser latency.
 import { fileURLToPath } from "node:url";
 import { costOf, type CostFigure, type RunUsage } from "./cost.ts";
-import { checkExactlyOnce, median, percentile } from "./figures.ts";
+import { median, percentile } from "./figures.ts";
 import type { BenchRelay } from "./relay.ts";
-import { now, readStream } from "./stream-probe.ts";
+import { now, type StreamReading } from "./stream-probe.ts";
+import { integrityOf, runWithReaders, sessionId } from "./streaming.ts";
 
 export const METERED_WORKER = fileURLToPath(new URL("metered/worker.ts", import.meta.url));
 /** Short, so a run's events are compacted (and that counted) before the next run starts. */
@@ -47,8 +48,6 @@ async function totals(relay: BenchRelay): Promise<UsageTotals> {
   return (await response.json()) as UsageTotals;
 }
 
-let counter = 0;
-
 export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], runs: number): Promise<CostResult[]> {
   const results: CostResult[] = [];
   for (const costCase of cases) {
@@ -61,16 +60,15 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
     const afterPost: number[] = [];
     const afterWrite: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const id = `bench-cost-${Date.now().toString(36)}-${++counter}`;
       const before = await totals(relay);
       const spec = costCase.rate === undefined ? String(costCase.lines) : `${costCase.lines}/${costCase.rate}`;
       const postedAt = now();
-      const reading = await readStream(await relay.startRun(id, spec, AbortSignal.timeout(180_000)), costCase.lines, { latencies: true });
+      const [reading] = (await runWithReaders(relay, sessionId("cost"), spec, costCase.lines, 1, costCase.rate !== undefined)) as [StreamReading];
       afterPost.push(reading.firstArrivedAt! - postedAt);
       afterWrite.push(reading.firstArrivedAt! - reading.firstWrittenAt!);
-      const once = checkExactlyOnce(reading.deltaCounts, costCase.lines);
-      missing += once.missing + (reading.done && reading.idsInOrder ? 0 : 1);
-      duplicated += once.duplicated;
+      const integrity = integrityOf([reading], costCase.lines);
+      missing += integrity.missing + integrity.disordered;
+      duplicated += integrity.duplicated;
       if (costCase.rate !== undefined) {
         p50.push(percentile(reading.latencies, 50));
         p99.push(percentile(reading.latencies, 99));

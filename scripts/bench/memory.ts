@@ -25,7 +25,7 @@ export interface MemoryFigure {
 
 const SAMPLE_MS = 10;
 
-function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
+export function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!match) throw new Error(`no ${field} for process ${pid}`);
   return Number(match[1]) / 1024;

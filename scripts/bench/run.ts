@@ -102,6 +102,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/** The first runs pay for compiling the Worker's and the host's code: two runs before any is measured. */
+async function warmUp(relay: BenchRelay): Promise<void> {
+  for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
+}
+
 const fmt = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const lost = (integrity: Omit<Integrity, "disordered"> & { disordered?: number }) =>
   `${integrity.missing} lost, ${integrity.duplicated} duplicated${integrity.disordered ? `, ${integrity.disordered} out of order` : ""}`;
@@ -116,8 +121,7 @@ async function main(): Promise<void> {
 
   if (only.has("throughput") || only.has("replay") || only.has("latency") || only.has("scale")) {
     await withRelay(async (relay) => {
-      // Warm-up: the first runs pay for compiling the Worker's and the host's code.
-      for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
+      await warmUp(relay);
       const lines = plan.throughputLines;
       if (only.has("throughput") || only.has("replay")) {
         const agentNodes = reference && only.has("throughput") ? referenceAgentNodes() : [];
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
   if (only.has("cost")) {
     const metered = new BenchRelay({ script: METERED_WORKER, vars: { RUN_GRACE_MS: String(COST_RUN_GRACE_MS) } });
     costs = await withRelay(async (relay) => {
-      for (let i = 0; i < 2; i++) await readStream(await relay.startRun(`bench-warmup-${Date.now()}-${i}`, "2000"), 2000);
+      await warmUp(relay);
       return benchCost(relay, plan.cost.cases, plan.cost.runs);
     }, metered);
   }

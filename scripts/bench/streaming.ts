@@ -48,7 +48,7 @@ export interface ScaleFigure extends Integrity {
 const RUN_TIMEOUT_MS = 180_000;
 let sessionCounter = 0;
 
-function sessionId(kind: string): string {
+export function sessionId(kind: string): string {
   return `bench-${kind}-${Date.now().toString(36)}-${++sessionCounter}`;
 }
 
@@ -57,7 +57,7 @@ function sessionId(kind: string): string {
  * deltas (their content and write times), then GET /stream for the others, which check event ids only
  * (so ten readers in this one process cost the machine little); see `integrityOf`.
  */
-async function runWithReaders(relay: BenchRelay, id: string, spec: string, lines: number, subscribers: number, latencies = false): Promise<StreamReading[]> {
+export async function runWithReaders(relay: BenchRelay, id: string, spec: string, lines: number, subscribers: number, latencies = false): Promise<StreamReading[]> {
   const signal = AbortSignal.timeout(RUN_TIMEOUT_MS);
   try {
     const first = await relay.startRun(id, spec, signal);
@@ -75,7 +75,7 @@ const intact = (): Integrity => ({ missing: 0, duplicated: 0, disordered: 0 });
  * The first reading read every delta: each must have arrived exactly once. The others read ids only:
  * each must have reached [DONE] with the same ids, in order, as the first.
  */
-function integrityOf([first, ...others]: StreamReading[], lines: number): Integrity {
+export function integrityOf([first, ...others]: StreamReading[], lines: number): Integrity {
   const total = { ...checkExactlyOnce(first!.deltaCounts, lines), disordered: first!.done && first!.idsInOrder ? 0 : 1 };
   for (const other of others) addIntegrity(total, sameAsFirst(first!, other));
   return total;
