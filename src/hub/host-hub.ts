@@ -25,6 +25,7 @@ import {
 import { HOST_SILENCE_MS, hostPingIntervalFor } from "../../protocol/limits.ts";
 import { hostOfflineError, NO_HOST_CONNECTED } from "./host-errors.ts";
 import { positive } from "../session/settings.ts";
+import type { HostSummary } from "../../protocol/host-list.ts";
 
 interface HostAttachment {
   hostId: string;
@@ -41,18 +42,6 @@ interface HostAttachment {
 type ConnectedHost = { socket: WebSocket; attachment: HostAttachment };
 
 export type StartResult = { ok: true; hostId: string; runSecret: string } | { ok: false; error: string };
-
-/** One connected host as GET /api/hosts lists it. */
-export interface HostSummary {
-  id: string;
-  /** The agent kind its hello named; null for a host that did not say. */
-  agent: string | null;
-  /** Runs the hub has given it that have not ended. */
-  runsInUse: number;
-  maxRuns: number;
-  /** When its current connection said hello (epoch ms). */
-  connectedSince: number;
-}
 
 export class HostHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

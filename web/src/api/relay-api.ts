@@ -1,5 +1,6 @@
 // The relay's JSON endpoints (docs/api.md), called with the browser's relay token. The chat stream
 // itself goes through the AI SDK transport (chat/relay-transport.ts), not through here.
+import type { HostSummary } from "../../../protocol/host-list.ts";
 import { OLDER_CHATS_HEADER, OLDER_MESSAGES_HEADER } from "../../../protocol/paging.ts";
 import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
 import { RelayApiError, errorMessageFromBody } from "./http-error.ts";
@@ -16,15 +17,7 @@ export type ChatSummary = {
 };
 
 /** One row of `GET /api/hosts`: a connected agent host. */
-export type HostSummary = {
-  id: string;
-  /** The kind of agent it runs ("openclaw", "jsonl"), when its hello said. */
-  agent: string | null;
-  runsInUse: number;
-  maxRuns: number;
-  /** When its current connection began (epoch ms). */
-  connectedSince: number;
-};
+export type { HostSummary };
 
 /** One page of `GET /api/chats`: its sessions and the cursor of the next (older) page, if any. */
 export type ChatPage = { chats: ChatSummary[]; older: string | null };

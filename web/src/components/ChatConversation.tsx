@@ -133,7 +133,8 @@ export function ChatConversation(props: Props) {
 
   const chatHost = summary?.hostId ?? null;
   const isNew = chatHost === null && chat.messages.length === 0;
-  const firstHost = pickedHost !== undefined ? pickedHost : defaultHostFor(hosts ?? [], loadLastHost());
+  // Only a new chat's first message picks a host (and only then is localStorage read, not on every chunk).
+  const firstHost = !isNew ? null : pickedHost !== undefined ? pickedHost : defaultHostFor(hosts ?? [], loadLastHost());
 
   function send() {
     const text = draft.trim();
