@@ -2,6 +2,7 @@
 // update it when a run starts or ends and when a session is deleted; never per line.
 import { DurableObject } from "cloudflare:workers";
 import { CHATS_PAGE_ROWS } from "../../protocol/paging.ts";
+import { addColumnIfMissing } from "../sql-schema.ts";
 
 export type SessionStatus = "running" | "completed" | "error" | "aborted";
 
@@ -38,8 +39,7 @@ export class SessionIndex extends DurableObject<Env> {
       status TEXT NOT NULL
     )`);
     // Added with chats kept on their host: indexes created before it have the table without the column.
-    const columns = ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(sessions)").toArray();
-    if (!columns.some((column) => column.name === "host_id")) ctx.storage.sql.exec("ALTER TABLE sessions ADD COLUMN host_id TEXT");
+    addColumnIfMissing(ctx.storage.sql, "sessions", "host_id", "TEXT");
     // Pages walk (updated_at, id): ties on the time still have one order, so a cursor is exact.
     ctx.storage.sql.exec("DROP INDEX IF EXISTS sessions_by_update");
     ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS sessions_by_update_id ON sessions (updated_at DESC, id DESC)");

@@ -1,5 +1,6 @@
 // The session's runs: one row per run, written when it starts and when it ends (never per line).
 // Progress within a run (line and event seqs) lives in the run log's rows, not here.
+import { addColumnIfMissing } from "../sql-schema.ts";
 
 export type RunStatus = "running" | "completed" | "error" | "aborted";
 
@@ -58,8 +59,7 @@ export class RunStore {
       last_event_seq INTEGER
     )`);
     // Added with host protocol 2: objects created before it have the table without the column.
-    const columns = sql.exec<{ name: string }>("PRAGMA table_info(runs)").toArray();
-    if (!columns.some((column) => column.name === "run_secret")) sql.exec("ALTER TABLE runs ADD COLUMN run_secret TEXT");
+    addColumnIfMissing(sql, "runs", "run_secret", "TEXT");
   }
 
   /** Records a new run; the one it replaces stays until `keepOnly` (a refused start leaves it be). */
