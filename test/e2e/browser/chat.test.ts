@@ -40,7 +40,9 @@ describe.concurrent("the chat page, streaming", () => {
 
   it("finishes the answer exactly once after a reload in the middle of it", async ({ expect }) => {
     const { page } = await suite.newChatPage();
-    const text = words(100);
+    // 200 words (8 s), as for the second tab below: the reload must land, and the page re-attach,
+    // while the answer still streams, with the other tests loading the machine too.
+    const text = words(200);
     await sendMessage(page, text);
     const before = await waitForWords(page, 10);
     expect(before.length).toBeLessThan(text.length);
@@ -54,7 +56,9 @@ describe.concurrent("the chat page, streaming", () => {
 
   it("shows the same answer live in a second tab opened on the chat mid-answer", async ({ expect }) => {
     const { page: first, sessionId } = await suite.newChatPage();
-    const text = words(100);
+    // 200 words (8 s): long enough that the second tab, opened while the other tests load the machine
+    // too, still joins mid-answer (with 100, a clean-clone run once saw it open after the answer ended).
+    const text = words(200);
     await sendMessage(first, text);
     await waitForWords(first, 5);
     const second = await suite.signedInPage({ path: `/chat/${sessionId}` });
