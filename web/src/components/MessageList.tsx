@@ -1,11 +1,7 @@
 import { useLayoutEffect, useRef } from "react";
 import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
+import { LOAD_OLDER_SLACK_PX, scrollTopAfterRender, type ShownList } from "../chat/scroll-position.ts";
 import { MessageView } from "./MessageView.tsx";
-
-/** How close to the bottom (px) still counts as following the answer as it grows. */
-const FOLLOW_SLACK_PX = 48;
-/** How close to the top (px) loads the earlier messages. */
-const LOAD_OLDER_SLACK_PX = 200;
 
 type Props = {
   messages: RelayUIMessage[];
@@ -21,19 +17,14 @@ type Props = {
  */
 export function MessageList({ messages, hasOlder, loadingOlder, onLoadOlder }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
-  const following = useRef(true);
-  const shown = useRef<{ firstId: string | undefined; scrollHeight: number }>({ firstId: undefined, scrollHeight: 0 });
+  const shown = useRef<ShownList>({ firstId: undefined, scrollHeight: 0 });
 
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
     const firstId = messages[0]?.id;
-    const before = shown.current;
-    if (following.current) element.scrollTop = element.scrollHeight;
-    else if (before.firstId !== undefined && firstId !== before.firstId && messages.some((message) => message.id === before.firstId)) {
-      // Earlier messages were put in front: keep the same words in view.
-      element.scrollTop += element.scrollHeight - before.scrollHeight;
-    }
+    const scrollTop = scrollTopAfterRender(element, shown.current, firstId, messages.map((message) => message.id));
+    if (scrollTop !== undefined) element.scrollTop = scrollTop;
     shown.current = { firstId, scrollHeight: element.scrollHeight };
   }, [messages]);
 
@@ -46,7 +37,6 @@ export function MessageList({ messages, hasOlder, loadingOlder, onLoadOlder }: P
       aria-label="Conversation"
       onScroll={(event) => {
         const element = event.currentTarget;
-        following.current = element.scrollHeight - element.scrollTop - element.clientHeight < FOLLOW_SLACK_PX;
         shown.current.scrollHeight = element.scrollHeight;
         if (hasOlder && !loadingOlder && element.scrollTop < LOAD_OLDER_SLACK_PX) onLoadOlder();
       }}
