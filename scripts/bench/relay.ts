@@ -7,7 +7,8 @@ import { startAgentHost, waitForHosts } from "../../test/support/agent-host-proc
 import type { GroupProcess } from "../../test/support/process-group.ts";
 import { WranglerDev, type WranglerDevOptions } from "../../test/support/wrangler-dev.ts";
 
-const BENCH_AGENT = fileURLToPath(new URL("bench-agent.mjs", import.meta.url));
+/** The benchmarks' agent script. */
+export const BENCH_AGENT = fileURLToPath(new URL("bench-agent.mjs", import.meta.url));
 /** Enough for the scale benchmark's 50 sessions at once. */
 const MAX_RUNS = 64;
 

@@ -16,8 +16,8 @@ import { median } from "./figures.ts";
 import { describeMachine } from "./machine.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPersistence } from "./persistence.ts";
-import { referenceAgentNodes, referenceThroughput } from "./reference.ts";
-import { BenchRelay } from "./relay.ts";
+import { agentAloneThroughput, referenceAgents, referenceThroughput } from "./reference.ts";
+import { BENCH_AGENT, BenchRelay } from "./relay.ts";
 import { benchLatency, benchScale, benchThroughput, type Integrity } from "./streaming.ts";
 import { readStream } from "./stream-probe.ts";
 import { printTable, type Row } from "./table.ts";
@@ -124,19 +124,20 @@ async function main(): Promise<void> {
       await warmUp(relay);
       const lines = plan.throughputLines;
       if (only.has("throughput") || only.has("replay")) {
-        const agentNodes = reference && only.has("throughput") ? referenceAgentNodes() : [];
-        const referenceRuns = async () => {
-          const perNode: number[][] = [];
-          for (const { node } of agentNodes) {
+        const agents = reference && only.has("throughput") ? referenceAgents(BENCH_AGENT) : [];
+        const referenceRuns = async (measure: typeof referenceThroughput) => {
+          const perAgent: number[][] = [];
+          for (const agent of agents) {
             const runs: number[] = [];
-            for (let run = 0; run < plan.runs; run++) runs.push(await referenceThroughput(reference!, lines, node));
-            perNode.push(runs);
+            for (let run = 0; run < plan.runs; run++) runs.push(await measure(reference!, lines, agent));
+            perAgent.push(runs);
           }
-          return perNode;
+          return perAgent;
         };
-        const referenceBefore = await referenceRuns();
+        const referenceBefore = await referenceRuns(referenceThroughput);
         const one = await benchThroughput(relay, { lines, subscribers: 1, runs: plan.runs, replay: only.has("replay") });
-        const referenceAfter = await referenceRuns();
+        const referenceAfter = await referenceRuns(referenceThroughput);
+        const agentsAlone = await referenceRuns(agentAloneThroughput);
         if (only.has("throughput")) {
           const ten = await benchThroughput(relay, { lines, subscribers: 10, runs: plan.runs, replay: false });
           cpu.push({ label: `one run, 1 subscriber`, split: one.cpu }, { label: `one run, 10 subscribers`, split: ten.cpu });
@@ -144,10 +145,14 @@ async function main(): Promise<void> {
             { bench: `1. throughput, ${fmt(lines)} deltas, 1 subscriber`, figure: `${fmt(one.linesPerSecond)} lines/s (runs: ${one.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(one.linesPerSecond >= 50_000), integrity: lost(one) },
             { bench: `1. throughput, ${fmt(lines)} deltas, 10 subscribers`, figure: `${fmt(ten.linesPerSecond)} lines/s each (runs: ${ten.perRun.map((v) => fmt(v)).join(", ")})`, target: ">= 50,000 lines/s", verdict: verdict(ten.linesPerSecond >= 50_000), integrity: lost(ten) },
           );
-          agentNodes.forEach(({ version }, i) => {
+          agents.forEach((agent, i) => {
             const perRun = [...referenceBefore[i]!, ...referenceAfter[i]!];
             const ratio = one.linesPerSecond / median(perRun);
-            rows.push({ bench: `1. the in-process reference, ${fmt(lines)} deltas, its agent on Node ${version}, runs before and after the relay's`, figure: `${fmt(median(perRun))} lines/s (runs: ${perRun.map((v) => fmt(v)).join(", ")}); agent-relay ${fmt(ratio, 2)}x`, target: "agent-relay >= 1.5x", verdict: verdict(ratio >= 1.5), integrity: "" });
+            const alone = median(agentsAlone[i]!);
+            rows.push(
+              { bench: `1. the in-process reference, ${fmt(lines)} deltas, ${agent.label}, runs before and after the relay's`, figure: `${fmt(median(perRun))} lines/s (runs: ${perRun.map((v) => fmt(v)).join(", ")}); agent-relay ${fmt(ratio, 2)}x`, target: "agent-relay >= 1.5x", verdict: verdict(ratio >= 1.5), integrity: "" },
+              { bench: `1. ${agent.label} alone, into a newline counter (spawn to end, as the reference's clock)`, figure: `${fmt(alone)} lines/s (runs: ${agentsAlone[i]!.map((v) => fmt(v)).join(", ")}); the reference reached ${fmt((100 * median(perRun)) / alone)}% of it`, target: "", verdict: "", integrity: "" },
+            );
           });
         }
         if (one.replayMs !== undefined) {

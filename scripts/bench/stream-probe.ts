@@ -1,7 +1,7 @@
 // A browser's SSE reader, instrumented and kept light (on this machine the readers share the CPU with
 // the relay): reads one UI-message stream to its [DONE], checks that event ids go 1, 2, 3, ... without
-// a gap or repeat, and, when asked, reads the bench agent's deltas out of the chunks: when each arrived
-// (latency = arrival - the write time inside the delta) and how often each arrived.
+// a gap or repeat, and, when asked, reads the bench agent's deltas out of the chunks once the stream
+// has ended: when each arrived (latency = arrival - the write time inside the delta) and how often.
 import { forEachBenchDelta } from "./figures.ts";
 
 /** Epoch milliseconds with sub-millisecond precision; the bench agent stamps its lines with the same clock. */
@@ -47,6 +47,9 @@ export async function readStream(response: Response, expectedDeltas: number, opt
     latencies: [],
     deltaCounts: new Uint16Array(readDeltas ? expectedDeltas + 1 : 0),
   };
+  // Chunk data and when it arrived, read for deltas once the stream has ended: the reading happens
+  // outside the run, as the reference's subscriber (which only counts events) does none during it.
+  const arrived: Array<{ data: string; at: number }> = [];
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -70,13 +73,14 @@ export async function readStream(response: Response, expectedDeltas: number, opt
       if (buffer.startsWith(DONE, data)) {
         reading.done = true;
         reading.endedAt = arrivedAt;
-      } else if (readDeltas) noteDeltas(buffer.slice(data, end), arrivedAt, reading, options.latencies === true);
+      } else if (readDeltas) arrived.push({ data: buffer.slice(data, end), at: arrivedAt });
       start = end + 2;
     }
     buffer = buffer.slice(start);
   }
   if (reading.done) await reader.cancel();
   else reading.endedAt = now();
+  for (const { data, at } of arrived) noteDeltas(data, at, reading, options.latencies === true);
   return reading;
 }
 
