@@ -187,7 +187,7 @@ export class SessionObject extends DurableObject<Env> {
     }
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
-    if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
+    if (input.regenerate) this.messages.removeAnswersAfter(input.userMessage.id);
     await this.scheduleAlarm();
     await this.updateIndex("running");
     return this.resume(0);
