@@ -164,6 +164,7 @@ export class SessionObject extends DurableObject<Env> {
     };
     try {
       const translator = live.translator.copy();
+      this.runLog.createRun(runId);
       this.window.storeNow(live, 0, batchOf(translator, translator.start()));
     } catch (error) {
       undo();
