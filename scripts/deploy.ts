@@ -13,11 +13,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { unstable_readConfig } from "wrangler";
 import { isWorkerNotFound, missingSecrets, missingSecretsMessage, parseSecretList, secretPutCommand } from "./deploy-secrets.ts";
+import { wranglerCommand } from "./wrangler-bin.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const configPath = join(root, "wrangler.jsonc");
-// Wrangler's own entry run with this Node (the project's Node 24 under npm), whatever is first on PATH.
-const wranglerBin = join(root, "node_modules/wrangler/bin/wrangler.js");
 
 const { values: options } = parseArgs({
   options: {
@@ -27,7 +26,8 @@ const { values: options } = parseArgs({
 });
 
 function wrangler(args: string[], stdio: StdioOptions = "inherit") {
-  return spawnSync(process.execPath, [wranglerBin, ...args], { cwd: root, encoding: "utf8", stdio });
+  const { command, args: commandArgs } = wranglerCommand(args);
+  return spawnSync(command, commandArgs, { cwd: root, encoding: "utf8", stdio });
 }
 
 function fail(message: string): never {

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { offlineWranglerEnv } from "./offline-env.ts";
+import { wranglerCommand } from "./wrangler-bin.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.RELAY_PORT ?? 8787);
@@ -61,7 +62,8 @@ const stopAll = (code: number) => {
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
-const wrangler = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"], {
+const wranglerDev = wranglerCommand(["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"]);
+const wrangler = spawn(wranglerDev.command, wranglerDev.args, {
   cwd: root,
   env: offlineWranglerEnv(process.env),
   stdio: "inherit",

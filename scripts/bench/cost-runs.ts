@@ -88,7 +88,6 @@ export async function benchCost(relay: BenchRelay, cases: readonly CostCase[], r
           index: after.rowsWritten.index - before.rowsWritten.index,
         },
         socketMessages: after.sessionSocketMessages - before.sessionSocketMessages,
-        subscribers: 1,
       });
     }
     results.push({

@@ -7,7 +7,8 @@
 // WebSocket messages the session object received on the run socket.
 // Counted from the code (src/session, src/hub, src/session-index), the same for every run: requests =
 // startChat (1), the host's run socket (1), the compaction alarm (1), the hub's startRun and runEnded (2),
-// the session index's two upserts (2) = 7, plus one per extra subscriber's GET /stream.
+// the session index's two upserts (2) = 7. Cost runs have one reader, the POST's own stream (each further
+// reader's GET /stream would be one more request).
 
 export const FIXED_REQUESTS_PER_RUN = 7;
 const INCOMING_WEBSOCKET_MESSAGES_PER_REQUEST = 20;
@@ -22,7 +23,6 @@ export interface RunUsage {
   rowsWritten: { session: number; hub: number; index: number };
   /** WebSocket messages the session object received (the host's frames, its pings and the exit). */
   socketMessages: number;
-  subscribers: number;
 }
 
 export interface CostFigure {
@@ -38,7 +38,7 @@ export interface CostFigure {
   requestsPerRun: number;
 }
 
-const requestsOf = (usage: RunUsage) => usage.socketMessages / INCOMING_WEBSOCKET_MESSAGES_PER_REQUEST + FIXED_REQUESTS_PER_RUN + (usage.subscribers - 1);
+const requestsOf = (usage: RunUsage) => usage.socketMessages / INCOMING_WEBSOCKET_MESSAGES_PER_REQUEST + FIXED_REQUESTS_PER_RUN;
 const rowsOf = (usage: RunUsage) => usage.rowsWritten.session + usage.rowsWritten.hub + usage.rowsWritten.index;
 
 export function costOf(runs: readonly RunUsage[]): CostFigure {

@@ -73,9 +73,13 @@ export class MessageStore {
     this.sql.exec("DELETE FROM messages WHERE id = ?", id);
   }
 
-  /** Removes every message after the one with `id` (a regenerate replaces what followed it). */
-  removeAfter(id: string): void {
-    const after = "SELECT id FROM messages WHERE position > (SELECT position FROM messages WHERE id = ?)";
+  /**
+   * Removes the answers after the message with `id` (a regenerate replaces them). The relay's own notes
+   * (role system, e.g. that the chat moved to another host) stay where they are: they record what
+   * happened to the chat, which a new answer does not undo, and the new answer comes after them.
+   */
+  removeAnswersAfter(id: string): void {
+    const after = "SELECT id FROM messages WHERE role != 'system' AND position > (SELECT position FROM messages WHERE id = ?)";
     this.sql.exec(`DELETE FROM message_overflow WHERE message_id IN (${after})`, id);
     this.sql.exec(`DELETE FROM messages WHERE id IN (${after})`, id);
   }

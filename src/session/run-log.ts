@@ -58,7 +58,7 @@ export class RunLog {
     const runs = this.sql.exec<{ run_id: string }>("SELECT DISTINCT run_id FROM events").toArray();
     for (const { run_id: runId } of runs) {
       this.sql.exec(
-        `INSERT INTO ${this.create(runId)} (line_seq, first_seq, last_seq, state, body)
+        `INSERT INTO ${this.createRun(runId)} (line_seq, first_seq, last_seq, state, body)
          SELECT line_seq, first_seq, last_seq, state, body FROM events WHERE run_id = ? ORDER BY rowid`,
         runId,
       );
@@ -67,11 +67,27 @@ export class RunLog {
   }
 
   /**
-   * Stores one frame's chunks in as few rows as MAX_EVENT_ROW_BYTES allows. `firstSeq` is the seq of
-   * chunks[0]; when `chunks` is empty the row only moves the line position on.
+   * The run's table: its schema is set up once, when the run starts, before its first append (a no-op
+   * statement if it is there, no row written). Returns the table's name.
+   */
+  createRun(runId: string): string {
+    const table = runLogTable(runId);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${table} (
+      line_seq INTEGER NOT NULL,
+      first_seq INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL,
+      state TEXT,
+      body TEXT NOT NULL
+    )`);
+    return table;
+  }
+
+  /**
+   * Stores one frame's chunks in as few rows as MAX_EVENT_ROW_BYTES allows, in the table createRun set
+   * up. `firstSeq` is the seq of chunks[0]; when `chunks` is empty the row only moves the line position on.
    */
   append(runId: string, lineSeq: number, firstSeq: number, chunks: string[], state: string | null): void {
-    const table = this.create(runId);
+    const table = runLogTable(runId);
     const rows = splitIntoRows(chunks);
     rows.forEach(([from, to], index) => {
       this.sql.exec(
@@ -154,19 +170,6 @@ export class RunLog {
       .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?", TABLE_PREFIX.length, TABLE_PREFIX)
       .toArray();
     for (const { name } of tables) if (name !== keep) this.sql.exec(`DROP TABLE ${name}`);
-  }
-
-  /** The run's table, created if it is not there yet (a no-op statement otherwise, no row written). */
-  private create(runId: string): string {
-    const table = runLogTable(runId);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${table} (
-      line_seq INTEGER NOT NULL,
-      first_seq INTEGER NOT NULL,
-      last_seq INTEGER NOT NULL,
-      state TEXT,
-      body TEXT NOT NULL
-    )`);
-    return table;
   }
 
   private exists(table: string): boolean {

@@ -164,6 +164,7 @@ export class SessionObject extends DurableObject<Env> {
     };
     try {
       const translator = live.translator.copy();
+      this.runLog.createRun(runId);
       this.window.storeNow(live, 0, batchOf(translator, translator.start()));
     } catch (error) {
       undo();
@@ -187,7 +188,7 @@ export class SessionObject extends DurableObject<Env> {
     }
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
-    if (input.regenerate) this.messages.removeAfter(input.userMessage.id);
+    if (input.regenerate) this.messages.removeAnswersAfter(input.userMessage.id);
     await this.scheduleAlarm();
     await this.updateIndex("running");
     return this.resume(0);

@@ -39,7 +39,7 @@ describe("bench figures", () => {
 
   it("adds up measured rows and messages per 1,000 lines, and what a day on Workers Free allows", () => {
     // Two runs of 1,002 lines: 40 and 60 rows written in all, 500 and 700 WebSocket messages, one reader.
-    const run = (session: number, socketMessages: number) => ({ lines: 1002, rowsWritten: { session, hub: 2, index: 3 }, socketMessages, subscribers: 1 });
+    const run = (session: number, socketMessages: number) => ({ lines: 1002, rowsWritten: { session, hub: 2, index: 3 }, socketMessages });
     const cost = costOf([run(35, 500), run(55, 700)]);
     expect(cost.rowsWrittenPer1000).toBeCloseTo((100 * 1000) / 2004);
     expect(cost.sessionRowsPer1000).toBeCloseTo((90 * 1000) / 2004);

@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { UIMessage } from "ai";
 import { offlineWranglerEnv } from "../../scripts/offline-env.ts";
+import { wranglerCommand } from "../../scripts/wrangler-bin.ts";
 import { freePort } from "./free-port.ts";
 import { spawnGroup, type GroupProcess } from "./process-group.ts";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const WRANGLER = join(PROJECT_ROOT, "node_modules/.bin/wrangler");
 
 export interface WranglerDevOptions {
   relayToken?: string;
@@ -46,11 +46,10 @@ export class WranglerDev {
     if (this.port === 0) this.port = await freePort();
     const inspectorPort = await freePort();
     const vars = Object.entries(this.vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
-    this.process = spawnGroup(
-      WRANGLER,
+    const wrangler = wranglerCommand(
       ["dev", ...this.script, "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
-      { cwd: PROJECT_ROOT, env: { ...offlineWranglerEnv(process.env), CI: "true" } },
     );
+    this.process = spawnGroup(wrangler.command, wrangler.args, { cwd: PROJECT_ROOT, env: { ...offlineWranglerEnv(process.env), CI: "true" } });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (this.process.child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${this.process.output()}`);

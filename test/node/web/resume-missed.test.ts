@@ -196,7 +196,7 @@ describe("the relay transport across a cut", () => {
       return new Response(`${sse(RUN.slice(cut), cut)}data: [DONE]\n\n`);
     });
     const transport = createRelayTransport("secret", () => {});
-    transport.continueFrom("s1", [{ id: "u1", role: "user", parts: [{ type: "text", text: "hi" }] }, snapshot]);
+    transport.continueFrom([{ id: "u1", role: "user", parts: [{ type: "text", text: "hi" }] }, snapshot]);
 
     const chunks = await readAll((await transport.reconnectToStream({ chatId: "s1" }))!);
     expect(seen[0]?.get("last-event-id")).toBe(idOf(cut - 1));

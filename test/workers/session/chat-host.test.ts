@@ -154,6 +154,29 @@ describe("a chat stays on its host", () => {
     laptop.close();
     server.close();
   });
+  it("keeps the move note, before the new answer, when the answer from before the move is regenerated", async () => {
+    const laptop = await connectHost("regen-move-laptop");
+    const server = await connectHost("regen-move-server");
+    await answer(laptop, "regen-move-laptop", await send("regen-move-1", "u-1", "first", "regen-move-laptop"));
+    const [, oldAnswer] = await history("regen-move-1");
+    const moved = await api("/api/chat/regen-move-1/host", { method: "POST", body: JSON.stringify({ hostId: "regen-move-server" }) });
+    expect(moved.status).toBe(200);
+    const note = (await history("regen-move-1")).at(-1)!;
+    expect(note.role).toBe("system");
+
+    // A client's regenerate (AI SDK's regenerate of the last answer): the history up to the question, sent again.
+    const regenerated = api("/api/chat", {
+      method: "POST",
+      body: JSON.stringify({ id: "regen-move-1", messages: [userMessage("u-1", "first")], trigger: "regenerate-message" }),
+    });
+    await answer(server, "regen-move-server", await regenerated);
+    const after = await history("regen-move-1");
+    expect(after.map((message) => message.role)).toEqual(["user", "system", "assistant"]);
+    expect(after[1]).toEqual(note);
+    expect(after[2]!.id).not.toBe(oldAnswer!.id);
+    laptop.close();
+    server.close();
+  });
 });
 
 describe("GET /api/hosts", () => {

@@ -15,16 +15,12 @@ import { watchStream, type StreamEvent } from "./stream-watch.ts";
 
 export type RelayTransport = ChatTransport<RelayUIMessage> & {
   /** The session's history was (re)loaded: a still-streaming answer in it is where a resume goes on from. */
-  continueFrom(chatId: string, messages: RelayUIMessage[]): void;
+  continueFrom(messages: RelayUIMessage[]): void;
 };
 
+/** A transport for one chat (the page makes one per session and token), so it holds one run's cursor. */
 export function createRelayTransport(token: string, onStreamEvent: (event: StreamEvent) => void): RelayTransport {
-  const cursors = new Map<string, RunCursor>();
-  const cursorOf = (chatId: string) => {
-    let cursor = cursors.get(chatId);
-    if (!cursor) cursors.set(chatId, (cursor = new RunCursor()));
-    return cursor;
-  };
+  let cursor = new RunCursor();
   const init: HttpChatTransportInitOptions<RelayUIMessage> = {
     api: "/api/chat",
     // Sent on the POST and on the resume GET /api/chat/:id/stream alike.
@@ -39,17 +35,15 @@ export function createRelayTransport(token: string, onStreamEvent: (event: Strea
 
   return {
     resumeStreamIsReplay: true,
-    continueFrom(chatId, messages) {
-      const cursor = RunCursor.fromSnapshot(messages.at(-1));
-      if (cursor) cursors.set(chatId, cursor);
+    continueFrom(messages) {
+      cursor = RunCursor.fromSnapshot(messages.at(-1)) ?? cursor;
     },
     async sendMessages(options) {
-      const stream = await new RunStreamTransport(init, cursorOf(options.chatId)).sendMessages(options);
+      const stream = await new RunStreamTransport(init, cursor).sendMessages(options);
       onStreamEvent("attached");
       return watchStream(stream, options.abortSignal, onStreamEvent);
     },
     async reconnectToStream(options) {
-      const cursor = cursorOf(options.chatId);
       const after = cursor.lastEventId;
       let stream;
       try {
@@ -75,7 +69,7 @@ function normalize(headers: Record<string, string> | Headers | undefined): Recor
   return headers instanceof Headers ? Object.fromEntries(headers.entries()) : { ...headers };
 }
 
-/** One request's transport: the SDK's HTTP side, with a reader that records into the chat's cursor. */
+/** One request's transport: the SDK's HTTP side, with a reader that records into the run's cursor. */
 class RunStreamTransport extends HttpChatTransport<RelayUIMessage> {
   readonly #cursor: RunCursor;
 

@@ -60,7 +60,7 @@ export function ChatConversation(props: Props) {
   // the history it mounted with here, later loads in reload().
   const transport = useMemo(() => {
     const created = createRelayTransport(token, (event) => streamEventRef.current(event));
-    created.continueFrom(sessionId, initialMessages);
+    created.continueFrom(initialMessages);
     return created;
   }, [token, sessionId]);
   const reload = useCallback(async () => {
@@ -68,7 +68,7 @@ export function ChatConversation(props: Props) {
     const chat = chatRef.current;
     if (!chat) return;
     const { messages, joined } = withLatestPage(chat.messages, page.messages);
-    transport.continueFrom(sessionId, messages);
+    transport.continueFrom(messages);
     chat.setMessages(messages);
     if (!joined) setHasOlder(page.hasOlder);
   }, [api, sessionId, transport]);
