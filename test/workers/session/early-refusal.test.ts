@@ -20,15 +20,12 @@ function send(sessionId: string, messageId: string, hostId: string): Promise<Res
   });
 }
 
-/** The id of the session's running run, once its start event is stored (its metadata names the run). */
+/** The id of the session's running run, once it is under way (its answer's metadata names the run). */
 async function runningRunId(sessionId: string): Promise<string> {
   for (;;) {
-    const stream = await api(`/api/chat/${sessionId}/stream`);
-    if (stream.status === 200) {
-      const [start] = chunksOf(await readSse(stream, 1)) as { messageMetadata?: { runId?: string } }[];
-      return start!.messageMetadata!.runId!;
-    }
-    await stream.body?.cancel();
+    const messages = (await (await api(`/api/chat/${sessionId}/messages`)).json()) as { metadata?: { runId?: string; streaming?: boolean } }[];
+    const running = messages.find((message) => message.metadata?.streaming);
+    if (running) return running.metadata!.runId!;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -38,22 +35,21 @@ async function runningRunId(sessionId: string): Promise<string> {
  * `meanwhile` runs with the new run's id, then the hub goes on. The answer to POST /api/chat.
  */
 async function startWithHubHeld(sessionId: string, hostId: string, meanwhile: (runId: string) => Promise<void>): Promise<Response> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let holding!: () => void;
-  const held = new Promise<void>((resolve) => (holding = resolve));
+  // Plain flags, polled on each side: a promise resolved from the hub's context would carry the test on in it.
+  const hold = { held: false, released: false };
   const hub = runInDurableObject(env.HUB.getByName("global"), (_: HostHub, state) =>
     state.blockConcurrencyWhile(async () => {
-      holding();
-      await released;
+      hold.held = true;
+      while (!hold.released) await new Promise((resolve) => setTimeout(resolve, 5));
     }),
   );
-  await held;
+  await expect.poll(() => hold.held).toBe(true);
   const response = send(sessionId, "u-1", hostId);
   try {
-    await meanwhile(await runningRunId(sessionId));
+    // Not waited for past a second: an object that ended the run at once would be waiting on the held hub.
+    await Promise.race([meanwhile(await runningRunId(sessionId)), new Promise((resolve) => setTimeout(resolve, 1_000))]);
   } finally {
-    release();
+    hold.released = true;
     await hub;
   }
   return response;
