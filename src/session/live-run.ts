@@ -7,6 +7,7 @@ import { MessageAccumulator } from "../translate/accumulator.ts";
 import type { ResumePoint, UIChunk } from "../translate/chunks.ts";
 import { RunTranslator, type TranslatorSnapshot } from "../translate/translator.ts";
 import { utf8Bytes } from "./byte-limits.ts";
+import type { HostRefusal } from "./host-refusal.ts";
 import type { RunLog } from "./run-log.ts";
 import type { RunRecord } from "./run-store.ts";
 
@@ -39,6 +40,8 @@ export interface LiveRun {
   materializedAt: number;
   materializeTimer: ReturnType<typeof setTimeout> | null;
   silenceTimer: ReturnType<typeof setInterval> | null;
+  /** A refusal heard before the run's host was recorded (host-refusal.ts); it counts once that host is known. */
+  heldRefusal: HostRefusal | null;
 }
 
 export function newLiveRun(record: RunRecord, now: number): LiveRun {
@@ -60,6 +63,7 @@ export function newLiveRun(record: RunRecord, now: number): LiveRun {
     materializedAt: now,
     materializeTimer: null,
     silenceTimer: null,
+    heldRefusal: null,
   };
 }
 

@@ -18,6 +18,7 @@ import { batchOf } from "../translate/batch.ts";
 import { jsonError } from "../http-errors.ts";
 import { hostOfflineError } from "../hub/host-errors.ts";
 import { chatHostConflictError, hostMoveNote } from "./chat-host.ts";
+import { refusalEffect, type HostRefusal } from "./host-refusal.ts";
 import { describe } from "../translate/describe-error.ts";
 import { assistantMessage, newLiveRun, restoreLiveRun, type LiveRun } from "./live-run.ts";
 import { HISTORY_PAGE_BYTES, utf8Bytes } from "./byte-limits.ts";
@@ -189,8 +190,13 @@ export class SessionObject extends DurableObject<Env> {
     this.runs.keepOnly(runId);
     this.runLog.compactAllBut(runId);
     if (input.regenerate) this.messages.removeAnswersAfter(input.userMessage.id);
-    await this.scheduleAlarm();
-    await this.updateIndex("running");
+    // A refusal heard before the hub's answer counts now that the run's host is known (with the chat's
+    // host undone in the same atomic write that set it, so the index never shows the refusing host).
+    if (live.heldRefusal) await this.refused(live, live.heldRefusal);
+    if (this.live === live) {
+      await this.scheduleAlarm();
+      await this.updateIndex("running");
+    }
     return this.resume(0);
   }
 
@@ -270,10 +276,17 @@ export class SessionObject extends DurableObject<Env> {
   /** The host refused a start (at its max runs, duplicate run id, ...); only the run's own host counts. */
   async hostRejected(runId: string, error: string, hostId: string): Promise<void> {
     const live = this.live;
-    if (live?.record.id !== runId || live.record.hostId !== hostId) return;
+    if (live?.record.id === runId) await this.refused(live, { hostId, error });
+  }
+
+  /** Ends the run with a refusal from its host, holds one heard before its host was recorded. */
+  private async refused(live: LiveRun, refusal: HostRefusal): Promise<void> {
+    const effect = refusalEffect(live.record.hostId, refusal);
+    if (effect === "hold") live.heldRefusal = refusal;
+    if (effect !== "end") return;
     // A chat belongs to the host that ran its first turn; one that refused it did not.
-    if (this.getMeta(HOST_CHOSEN_BY_RUN_KEY) === runId) this.setMeta(CHAT_HOST_KEY, "");
-    await this.endRun(live, { error: `The agent host refused the run: ${error}` });
+    if (this.getMeta(HOST_CHOSEN_BY_RUN_KEY) === live.record.id) this.setMeta(CHAT_HOST_KEY, "");
+    await this.endRun(live, { error: `The agent host refused the run: ${refusal.error}` });
   }
 
   /**
