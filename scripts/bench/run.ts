@@ -7,7 +7,8 @@
 // --scale-rate sets the pace of the second scale benchmark (default 50 lines/s per session);
 // --throughput-lines the length of the throughput runs (default 20,000; the side-by-side uses 100,000);
 // --reference <dir> also runs the in-process reference's harness from <dir> (../shared/baseline), before
-// and after the relay's one-subscriber runs, and prints the two side by side.
+// and after the relay's one-subscriber runs, with its agent and with the relay's (reference.ts), times
+// each agent alone, and prints them side by side.
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { benchCost, COST_RUN_GRACE_MS, METERED_WORKER, type CostCase, type CostResult } from "./cost-runs.ts";
