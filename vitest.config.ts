@@ -55,6 +55,10 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // Browser tests that wait on paced agents run side by side within their file (describe.concurrent),
+          // three at a time: six Chromium pages with their agents overloaded 2 cores, and a tab opened
+          // mid-answer once loaded only as the answer ended.
+          maxConcurrency: 3,
           sequence: { groupOrder: 2 },
         },
       },

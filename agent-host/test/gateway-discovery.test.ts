@@ -53,8 +53,9 @@ describe("a gateway the person runs", () => {
     const gw = await FakeGateway.start();
     cleanups.push(() => gw.close());
     expect(await answersChallenge(gw.url)).toBe(true);
-    await gw.kill();
-    expect(await answersChallenge(gw.url)).toBe(false);
+    // Port 1 (tcpmux), where nothing listens; not a port just freed, which a test file running alongside
+    // may take meanwhile (this probe once reached another file's fake edge that way).
+    expect(await answersChallenge("ws://127.0.0.1:1")).toBe(false);
   });
 
   it("is used by the host when openclaw's config names it and it answers", async () => {

@@ -44,7 +44,9 @@ describe("agent host against an edge", () => {
     const running = host(fake, ["--say", "hi"], ["--max-runs", "3"]);
     await connected(fake);
     expect(fake.hellos[0]).toEqual({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId: "test-host", instanceKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), maxRuns: 3, agent: "jsonl" });
-    expect(fake.refusedUpgrades).toEqual([]);
+    // This host always sends its token; an upgrade with no Authorization at all is some other test file's
+    // client that found this port free (the files run side by side), not this host's.
+    expect(fake.refusedUpgrades.filter((header) => header !== "")).toEqual([]);
     await running.waitForLog("control: connected to ws://127.0.0.1");
   });
 
