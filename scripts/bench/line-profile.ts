@@ -4,7 +4,11 @@
 // piece runs alone over the same bench-agent lines, in frames of 2,000 as a burst sends them; the figure
 // is the median of 7 passes, in microseconds per line. Node's V8, as workerd's: the same engine, so the
 // shares carry over (a microbench of the pieces, not of the I/O around them).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { DatabaseSync } from "node:sqlite";
 import { parseRunFrame, type LinesFrame } from "../../protocol/host.ts";
 import { MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { LineSplitter } from "../../agent-host/src/line-splitter.ts";
@@ -70,7 +74,29 @@ const pieces: [string, string, () => void][] = [
     }
   }],
   ["object", "row text (join)", () => { for (const batch of batches) batch.jsons.join("\n"); }],
+  // workerd's SQLite, stood in for by Node's: the same engine on a file in WAL mode, a window a frame.
+  ["object", "store window: the frame's row, in a transaction (node:sqlite file, WAL)", () => storeRows()],
 ];
+
+const databaseDir = mkdtempSync(join(tmpdir(), "agent-relay-line-profile-"));
+const sqlite = new DatabaseSync(join(databaseDir, "run-log.sqlite"));
+// No fsync at each commit (synchronous NORMAL): this is a CPU profile, and an object's durability is its
+// storage layer's business, not a local disk's.
+sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+/** The run log's rows for the burst as the store window writes them (RunLog.append's table and row). */
+function storeRows(): void {
+  sqlite.exec("DROP TABLE IF EXISTS run_log; CREATE TABLE run_log (line_seq INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, state TEXT, body TEXT NOT NULL)");
+  const insert = sqlite.prepare("INSERT INTO run_log (line_seq, first_seq, last_seq, state, body) VALUES (?, ?, ?, ?, ?)");
+  let lineSeq = 0;
+  let eventSeq = 1;
+  batches.forEach((batch, i) => {
+    lineSeq += parsedFrames[i]!.lines.length;
+    sqlite.exec("BEGIN");
+    insert.run(lineSeq, eventSeq, eventSeq + batch.jsons.length - 1, JSON.stringify(batch.translator.snapshot()), batch.jsons.join("\n"));
+    sqlite.exec("COMMIT");
+    eventSeq += batch.jsons.length;
+  });
+}
 
 const rows: string[][] = [];
 for (const [side, name, run] of pieces) {
@@ -83,5 +109,7 @@ for (const [side, name, run] of pieces) {
   }
   rows.push([side, name, median(samples).toFixed(3)]);
 }
+sqlite.close();
+rmSync(databaseDir, { force: true, recursive: true });
 console.log(`\nCPU per agent line, pure pieces, ${count.toLocaleString("en-US")} bench-agent lines in frames of ${MAX_LINES_PER_FRAME} (median of ${PASSES}; Node ${process.versions.node})\n`);
 printTable(["process", "piece", "µs per line"], rows);
