@@ -1,10 +1,10 @@
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { HOST_PROTOCOL_VERSION } from "../../protocol/host.ts";
 import { startFrame } from "./support/start-frame.ts";
 import { FakeEdge, type FrameDecision } from "./support/fake-edge.ts";
 import { isAlive, replayAgent, waitUntil } from "./support/fixture-agent.ts";
 import { startHost, type HostProcess } from "./support/host-process.ts";
+import { portOutsideEphemeralRange } from "./support/reserved-port.ts";
 
 const TOKEN = "test-host-token";
 const cleanups: (() => Promise<void>)[] = [];
@@ -254,7 +254,7 @@ describe("agent host against an edge", () => {
   });
 
   it("keeps retrying, with a log line each time, while the edge is unreachable", async () => {
-    const port = await freePort();
+    const port = await portOutsideEphemeralRange();
     const running = host({ url: `http://127.0.0.1:${port}` }, ["--say", "hi"]);
     await running.waitForLog(/control: cannot connect .*ECONNREFUSED.*retrying in[\s\S]*control: cannot connect .*ECONNREFUSED/);
     const fake = await edge(port);
@@ -277,11 +277,3 @@ describe("agent host against an edge", () => {
     expect(running.log).toContain("SIGTERM: aborting 1 run, then exiting");
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -13,6 +13,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { waitUntil } from "./fixture-agent.ts";
+import { portOutsideEphemeralRange } from "./reserved-port.ts";
 
 export const CAPTURES = new URL("../../../test/fixtures/openclaw-events/", import.meta.url);
 
@@ -91,9 +92,10 @@ export class FakeGateway {
     this.sharedToken = sharedToken;
   }
 
-  static async start(sharedToken = "gateway-shared-token", port = 0): Promise<FakeGateway> {
+  /** On `port`, by default one outside the ephemeral range: a killed gateway's port stays its own until `restart`. */
+  static async start(sharedToken = "gateway-shared-token", port?: number): Promise<FakeGateway> {
     const gateway = new FakeGateway(createServer(), sharedToken);
-    await gateway.#listen(port);
+    await gateway.#listen(port ?? (await portOutsideEphemeralRange()));
     return gateway;
   }
 
