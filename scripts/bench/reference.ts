@@ -6,8 +6,8 @@
 // Its agent (gen-agent.mjs) runs under `node` from the PATH, as its README says: in a shell here that is
 // the machine's Node 20, under `npm run` the project's Node 24, and the agent is faster on Node 24
 // (~300k lines/s against ~240k). So the bench runs it under both when they differ, and also with the
-// relay's own agent. It also times each agent alone: the reference reads gen-agent.mjs nearly as fast as
-// that agent writes at all, so the agent, not the reference, sets its figure.
+// relay's own agent. It also times each agent alone: the most that any reader of that agent, in-process
+// or not, could move.
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { promisify } from "node:util";
