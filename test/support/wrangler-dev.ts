@@ -26,6 +26,8 @@ export class WranglerDev {
   readonly hostToken: string;
   readonly persistTo = mkdtempSync(join(tmpdir(), "agent-relay-state-"));
   private process: GroupProcess | null = null;
+  /** Where the Worker's DevTools protocol answers (`/json` lists it), once started. */
+  inspectorPort = 0;
   private port = 0;
   private readonly vars: Record<string, string>;
   private readonly script: string[];
@@ -45,6 +47,7 @@ export class WranglerDev {
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
     const inspectorPort = await freePort();
+    this.inspectorPort = inspectorPort;
     const vars = Object.entries(this.vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
     const wrangler = wranglerCommand(
       ["dev", ...this.script, "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
