@@ -285,9 +285,12 @@ export class RunTranslator {
     } else if (typeof data.delta === "string" && data.delta) {
       this.#appendText(data.delta, itemId);
     }
-    const mediaUrls = [...(Array.isArray(data.mediaUrls) ? data.mediaUrls : []), data.mediaUrl];
-    for (const url of mediaUrls) {
-      if (typeof url === "string" && url.trim()) this.#appendText(`\n![media](${markdownUrl(url.trim())})\n`, itemId);
+    // Rare: a burst's plain deltas build no array here (it showed in workerd's profile).
+    if (data.mediaUrls !== undefined || data.mediaUrl !== undefined) {
+      const mediaUrls = [...(Array.isArray(data.mediaUrls) ? data.mediaUrls : []), data.mediaUrl];
+      for (const url of mediaUrls) {
+        if (typeof url === "string" && url.trim()) this.#appendText(`\n![media](${markdownUrl(url.trim())})\n`, itemId);
+      }
     }
     if (data.stopReason === "error" && typeof data.errorMessage === "string") {
       this.#reportAgentError(parseErrorBody(data.errorMessage));
