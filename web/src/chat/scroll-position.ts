@@ -18,9 +18,10 @@ export type ScrollBox = { scrollTop: number; scrollHeight: number; clientHeight:
  * delivers scroll events a frame late, and a render in between (a reload, a resumed stream) would
  * otherwise pull someone who had just scrolled up back down, and the earlier messages would never load.
  */
-export function scrollTopAfterRender(box: ScrollBox, before: ShownList, firstId: string | undefined, ids: readonly string[]): number | undefined {
+export function scrollTopAfterRender(box: ScrollBox, before: ShownList, messages: readonly { id: string }[]): number | undefined {
   const wasAtBottom = before.scrollHeight - box.scrollTop - box.clientHeight < FOLLOW_SLACK_PX;
   if (wasAtBottom) return box.scrollHeight;
-  const prepended = before.firstId !== undefined && firstId !== before.firstId && ids.includes(before.firstId);
+  // Looked for only when the first message changed: this runs on every chunk of a streaming answer.
+  const prepended = before.firstId !== undefined && messages[0]?.id !== before.firstId && messages.some((message) => message.id === before.firstId);
   return prepended ? box.scrollTop + box.scrollHeight - before.scrollHeight : undefined;
 }

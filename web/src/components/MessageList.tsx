@@ -22,10 +22,9 @@ export function MessageList({ messages, hasOlder, loadingOlder, onLoadOlder }: P
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
-    const firstId = messages[0]?.id;
-    const scrollTop = scrollTopAfterRender(element, shown.current, firstId, messages.map((message) => message.id));
+    const scrollTop = scrollTopAfterRender(element, shown.current, messages);
     if (scrollTop !== undefined) element.scrollTop = scrollTop;
-    shown.current = { firstId, scrollHeight: element.scrollHeight };
+    shown.current = { firstId: messages[0]?.id, scrollHeight: element.scrollHeight };
   }, [messages]);
 
   return (
