@@ -2,9 +2,8 @@
 // the kernel counts in ticks of 10 ms (USER_HZ 100), so sum over enough work). The agents are the host's children:
 // their time shows in the host's "children" counters once it has reaped them.
 import { readFileSync } from "node:fs";
+import { statCpuTicks, tickMs } from "../../agent-host/test/support/thread-cpu.ts";
 import type { BenchRelay } from "./relay.ts";
-
-const MS_PER_TICK = 10;
 
 export interface CpuSplit {
   workerd: number;
@@ -17,21 +16,18 @@ export interface CpuSplit {
 }
 
 function ticks(pid: number): { own: number; children: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name (field 2) is in parentheses and may hold spaces, so count from the last ")":
-  // utime, stime, cutime, cstime are fields 14 to 17 of the line, 11 to 14 of what follows it.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-  return { own: fields[11]! + fields[12]!, children: fields[13]! + fields[14]! };
+  return statCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
 }
 
 /** Starts counting; the returned function gives the CPU ms used by each part since. */
 export function cpuMeter(relay: BenchRelay): () => CpuSplit {
+  const msPerTick = tickMs();
   const workerd = relay.workerdPid();
   const devProxy = relay.devProxyPid();
   const read = () => {
     const host = ticks(relay.hostPid);
     const self = process.cpuUsage();
-    return { workerd: ticks(workerd).own * MS_PER_TICK, devProxy: ticks(devProxy).own * MS_PER_TICK, host: host.own * MS_PER_TICK, agents: host.children * MS_PER_TICK, readers: (self.user + self.system) / 1000 };
+    return { workerd: ticks(workerd).own * msPerTick, devProxy: ticks(devProxy).own * msPerTick, host: host.own * msPerTick, agents: host.children * msPerTick, readers: (self.user + self.system) / 1000 };
   };
   const start = read();
   return () => {
