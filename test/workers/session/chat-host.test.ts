@@ -5,15 +5,9 @@ import { describe, expect, it } from "vitest";
 import { HOST_PROTOCOL_VERSION, newSecret, type EdgeToHostControlFrame } from "../../../protocol/host.ts";
 import { hostOfflineError } from "../../../src/hub/host-errors.ts";
 import { hostMoveText } from "../../../src/session/chat-host.ts";
-import { api, connectHost, openControl, openRun, readSse, sendExit, sendLines, userMessage, type FrameSocket } from "../support/relay-client.ts";
+import { api, chatIndexEntry, connectHost, openControl, openRun, postChat, readSse, sendExit, sendLines, userMessage, type FrameSocket } from "../support/relay-client.ts";
 import { textDeltaLines } from "../support/started-run.ts";
 
-function send(sessionId: string, messageId: string, text: string, hostId?: string): Promise<Response> {
-  return api("/api/chat", {
-    method: "POST",
-    body: JSON.stringify({ id: sessionId, messages: [userMessage(messageId, text)], trigger: "submit-message", ...(hostId ? { hostId } : {}) }),
-  });
-}
 
 /** The host answers the start it got with a few words and exits; the browser's stream is read to its end. */
 async function answer(control: FrameSocket<EdgeToHostControlFrame>, hostId: string, response: Response): Promise<string> {
@@ -29,10 +23,6 @@ async function history(sessionId: string): Promise<{ id: string; role: string; p
   return (await api(`/api/chat/${sessionId}/messages`)).json();
 }
 
-async function indexEntry(sessionId: string): Promise<{ hostId: string | null } | undefined> {
-  const index = (await (await api("/api/chats")).json()) as { id: string; hostId: string | null }[];
-  return index.find((entry) => entry.id === sessionId);
-}
 
 async function hostIds(): Promise<string[]> {
   return ((await (await api("/api/hosts")).json()) as { id: string }[]).map((host) => host.id);
@@ -49,14 +39,14 @@ async function getsStart(control: FrameSocket<EdgeToHostControlFrame>): Promise<
 describe("a chat stays on its host", () => {
   it("sends later turns to the chat's host even when another host is less busy", async () => {
     const laptop = await connectHost("stay-laptop", 2);
-    await answer(laptop, "stay-laptop", await send("stay-1", "u-1", "first"));
+    await answer(laptop, "stay-laptop", await postChat("stay-1", "first", "u-1"));
     // The laptop is busy with another chat's run, and then a server with room connects.
-    const other = await send("stay-busy", "u-busy", "busy");
+    const other = await postChat("stay-busy", "busy", "u-busy");
     expect(other.status).toBe(200);
     await laptop.nextOfType("start");
     const server = await connectHost("stay-server", 8);
 
-    const second = await send("stay-1", "u-2", "second");
+    const second = await postChat("stay-1", "second", "u-2");
     expect(second.status).toBe(200);
     expect(await getsStart(server)).toBe(false); // the least busy host would be the server
     expect((await laptop.nextOfType("start")).sessionId).toBe("stay-1");
@@ -68,13 +58,13 @@ describe("a chat stays on its host", () => {
 
   it("refuses a turn with 503 naming the chat's host while it is offline, runs nothing elsewhere and keeps nothing", async () => {
     const laptop = await connectHost("away-laptop");
-    await answer(laptop, "away-laptop", await send("away-1", "u-1", "first"));
+    await answer(laptop, "away-laptop", await postChat("away-1", "first", "u-1"));
     const before = await history("away-1");
     laptop.close();
     await expect.poll(hostIds).not.toContain("away-laptop");
     const server = await connectHost("away-server");
 
-    const refused = await send("away-1", "u-3", "third");
+    const refused = await postChat("away-1", "third", "u-3");
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ error: hostOfflineError("away-laptop") });
     expect(hostOfflineError("away-laptop")).toBe("agent host away-laptop is offline");
@@ -83,7 +73,7 @@ describe("a chat stays on its host", () => {
 
     // Back (a new process: another instance key): the chat's turns run there again.
     const back = await connectHost("away-laptop", 4, newSecret());
-    await answer(back, "away-laptop", await send("away-1", "u-4", "fourth"));
+    await answer(back, "away-laptop", await postChat("away-1", "fourth", "u-4"));
     expect((await history("away-1")).map((message) => message.id)).toEqual(["u-1", expect.any(String), "u-4", expect.any(String)]);
     back.close();
     server.close();
@@ -92,14 +82,14 @@ describe("a chat stays on its host", () => {
   it("lets a new chat's first turn name its host, and refuses another host for a chat that has one", async () => {
     const a = await connectHost("pick-a");
     const b = await connectHost("pick-b");
-    await answer(b, "pick-b", await send("pick-1", "u-1", "first", "pick-b"));
+    await answer(b, "pick-b", await postChat("pick-1", "first", "u-1", "pick-b"));
     expect(await getsStart(a)).toBe(false);
-    expect(await indexEntry("pick-1")).toMatchObject({ hostId: "pick-b" });
+    expect(await chatIndexEntry("pick-1")).toMatchObject({ hostId: "pick-b" });
 
-    const wrongHost = await send("pick-1", "u-2", "second", "pick-a");
+    const wrongHost = await postChat("pick-1", "second", "u-2", "pick-a");
     expect(wrongHost.status).toBe(409);
     expect(((await wrongHost.json()) as { error: string }).error).toMatch(/belongs to agent host pick-b/);
-    const absent = await send("pick-2", "u-1", "first", "pick-nobody");
+    const absent = await postChat("pick-2", "first", "u-1", "pick-nobody");
     expect(absent.status).toBe(503);
     expect(await absent.json()).toEqual({ error: hostOfflineError("pick-nobody") });
     expect(await history("pick-2")).toEqual([]);
@@ -110,13 +100,13 @@ describe("a chat stays on its host", () => {
   it("leaves a chat without a host when the host it went to refuses its first turn", async () => {
     const full = await connectHost("refuse-full");
     const free = await connectHost("refuse-free");
-    const refusedRun = await send("refuse-1", "u-1", "first", "refuse-full");
+    const refusedRun = await postChat("refuse-1", "first", "u-1", "refuse-full");
     const start = await full.nextOfType("start");
     full.send({ type: "run-rejected", sessionId: start.sessionId, runId: start.runId, error: "busy" });
     await readSse(refusedRun);
-    await expect.poll(async () => (await indexEntry("refuse-1"))?.hostId).toBeNull();
-    await answer(free, "refuse-free", await send("refuse-1", "u-2", "again", "refuse-free"));
-    expect(await indexEntry("refuse-1")).toMatchObject({ hostId: "refuse-free" });
+    await expect.poll(async () => (await chatIndexEntry("refuse-1"))?.hostId).toBeNull();
+    await answer(free, "refuse-free", await postChat("refuse-1", "again", "u-2", "refuse-free"));
+    expect(await chatIndexEntry("refuse-1")).toMatchObject({ hostId: "refuse-free" });
     full.close();
     free.close();
   });
@@ -124,7 +114,7 @@ describe("a chat stays on its host", () => {
   it("moves a chat only when asked, with a note that the agent there starts without its memory", async () => {
     const laptop = await connectHost("move-laptop");
     const server = await connectHost("move-server");
-    await answer(laptop, "move-laptop", await send("move-1", "u-1", "first", "move-laptop"));
+    await answer(laptop, "move-laptop", await postChat("move-1", "first", "u-1", "move-laptop"));
 
     const move = (hostId: unknown) => api("/api/chat/move-1/host", { method: "POST", body: JSON.stringify({ hostId }) });
     expect((await move("move-nobody")).status).toBe(503);
@@ -138,13 +128,13 @@ describe("a chat stays on its host", () => {
     expect(note.role).toBe("system");
     expect(note.parts).toEqual([{ type: "text", text: hostMoveText({ from: "move-laptop", to: "move-server" }) }]);
     expect(note.parts[0]!.text).toMatch(/starts without its memory/);
-    expect(await indexEntry("move-1")).toMatchObject({ hostId: "move-server" });
+    expect(await chatIndexEntry("move-1")).toMatchObject({ hostId: "move-server" });
 
-    await answer(server, "move-server", await send("move-1", "u-2", "second"));
+    await answer(server, "move-server", await postChat("move-1", "second", "u-2"));
     expect(await getsStart(laptop)).toBe(false);
 
     // A move while a run is active would leave the run on one host and the chat on another.
-    const running = await send("move-1", "u-3", "third");
+    const running = await postChat("move-1", "third", "u-3");
     expect(running.status).toBe(200);
     const start = await server.nextOfType("start");
     expect((await move("move-laptop")).status).toBe(409);
@@ -157,7 +147,7 @@ describe("a chat stays on its host", () => {
   it("keeps the move note, before the new answer, when the answer from before the move is regenerated", async () => {
     const laptop = await connectHost("regen-move-laptop");
     const server = await connectHost("regen-move-server");
-    await answer(laptop, "regen-move-laptop", await send("regen-move-1", "u-1", "first", "regen-move-laptop"));
+    await answer(laptop, "regen-move-laptop", await postChat("regen-move-1", "first", "u-1", "regen-move-laptop"));
     const [, oldAnswer] = await history("regen-move-1");
     const moved = await api("/api/chat/regen-move-1/host", { method: "POST", body: JSON.stringify({ hostId: "regen-move-server" }) });
     expect(moved.status).toBe(200);
@@ -186,7 +176,7 @@ describe("GET /api/hosts", () => {
     control.send({ type: "hello", version: HOST_PROTOCOL_VERSION, hostId: "list-openclaw", instanceKey: newSecret(), maxRuns: 1, agent: "openclaw" });
     await control.nextOfType("welcome");
     const plain = await connectHost("list-plain", 3);
-    const started = await send("list-1", "u-1", "hi", "list-plain");
+    const started = await postChat("list-1", "hi", "u-1", "list-plain");
     expect(started.status).toBe(200);
     await plain.nextOfType("start");
 

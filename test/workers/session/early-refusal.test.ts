@@ -8,17 +8,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { HostHub } from "../../../src/hub/host-hub.ts";
-import { api, chunksOf, connectHost, openRun, readSse, sendExit, sendLines, userMessage } from "../support/relay-client.ts";
+import { api, chatIndexEntry, chunksOf, connectHost, openRun, postChat, readSse, sendExit, sendLines } from "../support/relay-client.ts";
 import { textDeltaLines, textOf } from "../support/started-run.ts";
 
 const HOST_GRACE_MS = Number(env.HOST_GRACE_MS);
 
-function send(sessionId: string, messageId: string, hostId: string): Promise<Response> {
-  return api("/api/chat", {
-    method: "POST",
-    body: JSON.stringify({ id: sessionId, messages: [userMessage(messageId, "hello")], trigger: "submit-message", hostId }),
-  });
-}
 
 /** The id of the session's running run, once it is under way (its answer's metadata names the run). */
 async function runningRunId(sessionId: string): Promise<string> {
@@ -44,7 +38,7 @@ async function startWithHubHeld(sessionId: string, hostId: string, meanwhile: (r
     }),
   );
   await expect.poll(() => hold.held).toBe(true);
-  const response = send(sessionId, "u-1", hostId);
+  const response = postChat(sessionId, "hello", "u-1", hostId);
   try {
     // Not waited for past a second: an object that ended the run at once would be waiting on the held hub.
     await Promise.race([meanwhile(await runningRunId(sessionId)), new Promise((resolve) => setTimeout(resolve, 1_000))]);
@@ -55,10 +49,6 @@ async function startWithHubHeld(sessionId: string, hostId: string, meanwhile: (r
   return response;
 }
 
-async function indexEntry(sessionId: string): Promise<{ hostId: string | null } | undefined> {
-  const index = (await (await api("/api/chats")).json()) as { id: string; hostId: string | null }[];
-  return index.find((entry) => entry.id === sessionId);
-}
 
 describe("a refusal heard before the hub's answer", () => {
   it("ends the run at once with the refusal, and does not make the refusing host the chat's host", { timeout: 15_000 }, async () => {
@@ -74,14 +64,14 @@ describe("a refusal heard before the hub's answer", () => {
     expect(chunks.at(-1)).toMatchObject({ type: "finish", finishReason: "error" });
     expect(Date.now() - began).toBeLessThan(HOST_GRACE_MS / 2);
     // The chat has no host yet: its next turn may go to another one.
-    await expect.poll(async () => (await indexEntry("early-1"))?.hostId).toBeNull();
-    const next = await send("early-1", "u-2", "early-free");
+    await expect.poll(async () => (await chatIndexEntry("early-1"))?.hostId).toBeNull();
+    const next = await postChat("early-1", "hello", "u-2", "early-free");
     expect(next.status).toBe(200);
     const start = await free.nextOfType("start");
     const { run } = await openRun(start.sessionId, start.runId, "early-free");
     await sendExit(run, 1, 0);
     await readSse(next);
-    expect(await indexEntry("early-1")).toMatchObject({ hostId: "early-free" });
+    expect(await chatIndexEntry("early-1")).toMatchObject({ hostId: "early-free" });
     busy.close();
     free.close();
   });
@@ -98,7 +88,7 @@ describe("a refusal heard before the hub's answer", () => {
     const chunks = chunksOf(await readSse(response));
     expect(textOf(chunks)).toBe("w0 w1 ");
     expect(JSON.stringify(chunks)).not.toContain("forged refusal");
-    expect(await indexEntry("early-2")).toMatchObject({ hostId: "early-real" });
+    expect(await chatIndexEntry("early-2")).toMatchObject({ hostId: "early-real" });
     host.close();
   });
 });

@@ -30,12 +30,19 @@ export function userMessage(id: string, text: string) {
   return { id, role: "user", parts: [{ type: "text", text }] };
 }
 
-export function postChat(sessionId: string, text: string, messageId = `u-${crypto.randomUUID()}`): Promise<Response> {
+/** POST /api/chat with one new user message; `hostId` picks the host for a chat's first turn. */
+export function postChat(sessionId: string, text: string, messageId = `u-${crypto.randomUUID()}`, hostId?: string): Promise<Response> {
   return api("/api/chat", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ id: sessionId, messages: [userMessage(messageId, text)], trigger: "submit-message" }),
+    body: JSON.stringify({ id: sessionId, messages: [userMessage(messageId, text)], trigger: "submit-message", ...(hostId ? { hostId } : {}) }),
   });
+}
+
+/** The session's row in GET /api/chats (its first page), if it is listed. */
+export async function chatIndexEntry(sessionId: string): Promise<{ hostId: string | null } | undefined> {
+  const index = (await (await api("/api/chats")).json()) as { id: string; hostId: string | null }[];
+  return index.find((entry) => entry.id === sessionId);
 }
 
 /** A WebSocket that queues what it receives so a test can wait for the next frame. */
