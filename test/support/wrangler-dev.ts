@@ -46,11 +46,10 @@ export class WranglerDev {
   /** Starts (or restarts, on the same port and state) and waits until it answers. */
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
-    const inspectorPort = await freePort();
-    this.inspectorPort = inspectorPort;
+    this.inspectorPort = await freePort();
     const vars = Object.entries(this.vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
     const wrangler = wranglerCommand(
-      ["dev", ...this.script, "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
+      ["dev", ...this.script, "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(this.inspectorPort), "--persist-to", this.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars],
     );
     this.process = spawnGroup(wrangler.command, wrangler.args, { cwd: PROJECT_ROOT, env: { ...offlineWranglerEnv(process.env), CI: "true" } });
     const deadline = Date.now() + 60_000;
