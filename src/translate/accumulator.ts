@@ -57,7 +57,9 @@ export class MessageAccumulator {
     copy.#tools = state.tools;
     copy.#dataParts = state.dataParts;
     for (const chunk of pending) copy.apply(chunk);
-    return copy.message();
+    // The copy is this call's own: its message needs no second clone (a long answer's end copied its
+    // text twice).
+    return copy.#message();
   }
 
   apply(chunk: UIChunk): void {
@@ -171,12 +173,17 @@ export class MessageAccumulator {
 
   /** The assistant message so far: parts in order, metadata merged. A copy, O(message size). */
   message(): RelayUIMessage {
-    return structuredClone({
+    return structuredClone(this.#message());
+  }
+
+  /** The message, sharing this accumulator's parts. */
+  #message(): RelayUIMessage {
+    return {
       id: this.#id,
       role: "assistant",
       ...(this.#metadata === undefined ? {} : { metadata: this.#metadata }),
       parts: this.#parts,
-    });
+    };
   }
 
   /** The chunk ids of the text and reasoning parts still open, by their index in message().parts. */
