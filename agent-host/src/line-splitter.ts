@@ -1,15 +1,19 @@
-// Bytes from an agent's stdout -> complete lines.
+// Bytes from an agent's stdout -> complete lines, as UTF-8 bytes (the frames carry them as they are).
 //
-// A line ends at "\n"; a "\r" before it is dropped (CRLF agents). Bytes are decoded only once a whole
-// line is known, and "\n" never occurs inside a multi-byte UTF-8 sequence, so a character split across
-// two chunks decodes correctly. Blank lines carry nothing and are dropped. A line longer than the limit
-// is never held whole: once its bytes pass the limit they are counted and discarded, and the line is
-// replaced by a skip marker that says how long it was.
+// A line ends at "\n"; a "\r" before it is dropped (CRLF agents). "\n" never occurs inside a multi-byte
+// UTF-8 sequence, so a character split across two chunks stays whole in its line. A line that is not
+// valid UTF-8 is decoded with U+FFFD for each bad sequence and encoded again: a frame is a text
+// message, which must be valid UTF-8. Blank lines carry nothing and are dropped. A line longer than
+// the limit is never held whole: once its bytes pass the limit they are counted and discarded, and the
+// line is replaced by a skip marker that says how long it was.
+import { isUtf8 } from "node:buffer";
 import { MAX_LINE_BYTES } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const DELETE = 0x7f;
 
 export class LineSplitter {
   readonly #maxLineBytes: number;
@@ -25,26 +29,33 @@ export class LineSplitter {
   }
 
   /** Feed a chunk; returns the lines it completed, in order. */
-  push(chunk: Uint8Array): string[] {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const lines: string[] = [];
+  push(chunk: Uint8Array): Buffer[] {
+    // The lines outlive this call and the caller may reuse its buffer: one copy of the chunk, and the
+    // lines are views of it (a copy per line cost more than the rest of the split).
+    const bytes = Buffer.from(chunk);
+    const lines: Buffer[] = [];
     let start = 0;
-    while (start < bytes.length) {
-      const newline = bytes.indexOf(NEWLINE, start);
-      const end = newline === -1 ? bytes.length : newline;
-      // The unfinished tail outlives this call: copy it, the caller may reuse its buffer.
-      const segment = bytes.subarray(start, end);
-      this.#take(newline === -1 ? Buffer.from(segment) : segment);
-      if (newline === -1) break;
+    if (this.#pendingBytes > 0 || this.#skippedBytes >= 0) {
+      // The line an earlier chunk began: its pieces are joined (or counted) first.
+      const newline = bytes.indexOf(NEWLINE);
+      this.#take(bytes.subarray(0, newline === -1 ? bytes.length : newline));
+      if (newline === -1) return lines;
       this.#finishLine(lines);
       start = newline + 1;
     }
+    // Lines wholly inside this chunk: one view each, nothing held.
+    for (let newline = bytes.indexOf(NEWLINE, start); newline !== -1; newline = bytes.indexOf(NEWLINE, start)) {
+      const end = newline > start && bytes[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
+      this.#emit(lines, bytes.subarray(start, end));
+      start = newline + 1;
+    }
+    if (start < bytes.length) this.#take(bytes.subarray(start));
     return lines;
   }
 
   /** The stream ended: the unfinished last line, if any, counts as a line. */
-  end(): string[] {
-    const lines: string[] = [];
+  end(): Buffer[] {
+    const lines: Buffer[] = [];
     this.#finishLine(lines);
     return lines;
   }
@@ -74,23 +85,33 @@ export class LineSplitter {
     this.#pendingBytes += segment.length;
   }
 
-  #finishLine(lines: string[]): void {
+  #finishLine(lines: Buffer[]): void {
     if (this.#skippedBytes >= 0) {
       const length = this.#skippedBytes - (this.#skippedEndsWithCr ? 1 : 0);
       this.#skippedBytes = -1;
-      lines.push(skippedLineMarker("line-too-long", length));
+      lines.push(Buffer.from(skippedLineMarker("line-too-long", length)));
       return;
     }
     if (this.#pendingBytes === 0) return;
     const whole = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
-    const length = whole[whole.length - 1] === CARRIAGE_RETURN ? whole.length - 1 : whole.length;
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (length > this.#maxLineBytes) {
-      lines.push(skippedLineMarker("line-too-long", length));
+    this.#emit(lines, whole[whole.length - 1] === CARRIAGE_RETURN ? whole.subarray(0, whole.length - 1) : whole);
+  }
+
+  /** A whole line without its "\r\n": kept (as valid UTF-8), dropped when blank, replaced when too long. */
+  #emit(lines: Buffer[], line: Buffer): void {
+    if (line.length > this.#maxLineBytes) {
+      lines.push(Buffer.from(skippedLineMarker("line-too-long", line.length)));
       return;
     }
-    const line = whole.toString("utf8", 0, length);
-    if (line.trim() !== "") lines.push(line);
+    // An agent's line starts with "{": only a line that starts otherwise is decoded to look further.
+    const first = line[0];
+    if (first !== undefined && first > SPACE && first < DELETE) {
+      lines.push(isUtf8(line) ? line : Buffer.from(line.toString("utf8")));
+      return;
+    }
+    const text = line.toString("utf8");
+    if (text.trim() !== "") lines.push(isUtf8(line) ? line : Buffer.from(text));
   }
 }

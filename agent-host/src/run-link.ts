@@ -207,10 +207,11 @@ export class RunLink {
         }, batchWindow - waited);
         break;
       }
-      socket.send(frame.text);
+      // The frame's bytes are its UTF-8 text (run-outbox.ts), sent as a text message.
+      socket.send(frame.data, { binary: false });
       this.#sentSeq = frame.lastSeq;
-      this.#inFlight.push({ lastSeq: frame.lastSeq, bytes: frame.bytes });
-      this.#inFlightBytes += frame.bytes;
+      this.#inFlight.push({ lastSeq: frame.lastSeq, bytes: frame.data.length });
+      this.#inFlightBytes += frame.data.length;
     }
     this.#armSilenceTimer();
   }

@@ -7,17 +7,34 @@
 // Frames are fixed once sent: a frame resent after a reconnect holds exactly the lines it held the first
 // time (protocol/host.ts, linesFrameHeader), because the edge makes a frame's events from the whole frame.
 //
-// Memory bound: the unacknowledged items are counted in the UTF-8 bytes they take on the wire. Past
-// `pauseAtBytes` the outbox asks for the agent's output to be paused (the runner stops reading its stdout
+// Memory bound: the unacknowledged items are counted in the memory they hold: each line's UTF-8 bytes,
+// and LINE_HOLD_BYTES for the object that holds it (an agent of tiny lines holds far more than their
+// bytes; counting bytes alone let 16 MiB of 2-byte lines take ~700 MB). Past `pauseAtBytes` the outbox asks for the agent's output to be paused (the runner stops reading its stdout
 // pipe, so the agent blocks on write); acknowledgements that bring it down to half of that lift the pause.
 // So a run holds at most `pauseAtBytes` plus what was already read when the pause began (one pipe read,
 // 64 KiB, and the splitter's unfinished line, at most MAX_LINE_BYTES).
-import { encodeLinesFrame, linesFrameOverheadBytes } from "../../protocol/host.ts";
+import { encodeLinesFrameBytes, linesFrameOverheadBytes } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 
 /** Default bound on one run's unacknowledged bytes (see above). */
 export const UNACKED_BYTES_PAUSE = 16 * 1024 * 1024;
+
+/** What holding one line costs beyond its bytes: its Buffer view (~114 bytes in Node 24, measured) and its slot. */
+export const LINE_HOLD_BYTES = 128;
+
+/**
+ * One line of the agent's events: the bytes the agent wrote (from LineSplitter: valid UTF-8, no "\n"),
+ * or text an adapter made.
+ */
+export type AgentLine = string | Uint8Array;
+
+const decoder = new TextDecoder();
+
+/** An agent line as text. */
+export function agentLineText(line: AgentLine): string {
+  return typeof line === "string" ? line : decoder.decode(line);
+}
 
 /** How the agent ended, as reported in the exit frame. */
 export interface AgentExit {
@@ -27,12 +44,11 @@ export interface AgentExit {
   error?: string;
 }
 
-/** One frame's text, ready for `WebSocket.send`, and what it covers. */
+/** One frame, the UTF-8 bytes of a text message, and what it covers. */
 export interface OutgoingFrame {
-  text: string;
+  data: Uint8Array;
   firstSeq: number;
   lastSeq: number;
-  bytes: number;
 }
 
 export interface OutboxLimits {
@@ -46,14 +62,13 @@ const LINES_FRAME_OVERHEAD = linesFrameOverheadBytes(10 ** 15);
 
 export class RunOutbox {
   readonly #limits: OutboxLimits;
-  /** The lines and their UTF-8 sizes; index 0 holds `#baseSeq`. */
-  #lines: string[] = [];
-  #sizes: number[] = [];
+  /** The lines as UTF-8; index 0 holds `#baseSeq`. */
+  #lines: Uint8Array[] = [];
   #head = 0;
   #baseSeq = 1;
   /** The last sequence number of each frame sent and not wholly acknowledged, ascending. */
   #sentFrameEnds: number[] = [];
-  #exit: { seq: number; text: string } | undefined;
+  #exit: { seq: number; data: Uint8Array } | undefined;
   #ackedSeq = 0;
   #unackedBytes = 0;
   #wantsPause = false;
@@ -75,6 +90,7 @@ export class RunOutbox {
     return this.#ackedSeq;
   }
 
+  /** The memory the unacknowledged lines hold, as the bound counts it (see above). */
   get unackedBytes(): number {
     return this.#unackedBytes;
   }
@@ -89,21 +105,21 @@ export class RunOutbox {
     return this.#exit !== undefined && this.#ackedSeq >= this.#exit.seq;
   }
 
-  pushLines(lines: readonly string[]): void {
+  pushLines(lines: readonly AgentLine[]): void {
     if (this.#exit) throw new Error("a run's lines cannot follow its exit");
     // The largest line a frame can carry; past it the line is replaced (never split). The splitter's
     // limit (MAX_LINE_BYTES) is well below it: this guards lines made by an adapter.
     const room = this.#limits.maxFrameBytes - LINES_FRAME_OVERHEAD;
-    for (let line of lines) {
-      let size = Buffer.byteLength(line);
-      // A "\n" would end the line on the wire and shift every later line's number.
-      if (size > room || line.includes("\n")) {
-        line = skippedLineMarker(size > room ? "line-too-long" : "line-has-newline", size);
-        size = Buffer.byteLength(line);
+    for (const line of lines) {
+      let bytes = typeof line === "string" ? Buffer.from(line) : line;
+      // A "\n" would end the line on the wire and shift every later line's number (the splitter's
+      // lines have none).
+      const newline = typeof line === "string" && line.includes("\n");
+      if (bytes.length > room || newline) {
+        bytes = Buffer.from(skippedLineMarker(newline ? "line-has-newline" : "line-too-long", bytes.length));
       }
-      this.#lines.push(line);
-      this.#sizes.push(size);
-      this.#unackedBytes += size + 1;
+      this.#lines.push(bytes);
+      this.#unackedBytes += bytes.length + LINE_HOLD_BYTES;
     }
     if (this.#unackedBytes >= this.#limits.pauseAtBytes) this.#wantsPause = true;
   }
@@ -112,7 +128,7 @@ export class RunOutbox {
     if (this.#exit) throw new Error("a run has one exit");
     const seq = this.lastSeq + 1;
     const frame = { type: "exit", seq, code: exit.code, signal: exit.signal, stderrTail: exit.stderrTail, error: exit.error };
-    this.#exit = { seq, text: JSON.stringify(frame) };
+    this.#exit = { seq, data: Buffer.from(JSON.stringify(frame)) };
   }
 
   /** The edge has stored everything up to and including `seq`. Returns false if `seq` went backwards. */
@@ -120,7 +136,7 @@ export class RunOutbox {
     if (seq < this.#ackedSeq) return false;
     const upTo = Math.min(seq, this.lastSeq);
     while (this.#baseSeq + this.#head <= upTo && this.#head < this.#lines.length) {
-      this.#unackedBytes -= this.#sizes[this.#head]! + 1;
+      this.#unackedBytes -= this.#lines[this.#head]!.length + LINE_HOLD_BYTES;
       this.#head += 1;
     }
     this.#ackedSeq = upTo;
@@ -150,10 +166,7 @@ export class RunOutbox {
       this.#sentFrameEnds.push(first + (end - index) - 1);
       return this.#linesFrame(first, index, end);
     }
-    if (this.#exit && first <= this.#exit.seq) {
-      const bytes = Buffer.byteLength(this.#exit.text);
-      return { text: this.#exit.text, firstSeq: this.#exit.seq, lastSeq: this.#exit.seq, bytes };
-    }
+    if (this.#exit && first <= this.#exit.seq) return { data: this.#exit.data, firstSeq: this.#exit.seq, lastSeq: this.#exit.seq };
     return undefined;
   }
 
@@ -163,7 +176,7 @@ export class RunOutbox {
     let bytes = LINES_FRAME_OVERHEAD;
     let end = index;
     while (end < this.#lines.length && end - index < maxLinesPerFrame) {
-      const next = bytes + this.#sizes[end]! + (end > index ? 1 : 0);
+      const next = bytes + this.#lines[end]!.length + (end > index ? 1 : 0);
       if (next > maxFrameBytes) break;
       bytes = next;
       end += 1;
@@ -174,17 +187,16 @@ export class RunOutbox {
   }
 
   #linesFrame(firstSeq: number, index: number, end: number): OutgoingFrame {
-    const text = encodeLinesFrame(firstSeq, this.#lines.slice(index, end));
-    let bytes = linesFrameOverheadBytes(firstSeq) + (end - index - 1);
-    for (let i = index; i < end; i++) bytes += this.#sizes[i]!;
-    return { text, firstSeq, lastSeq: firstSeq + (end - index) - 1, bytes };
+    const lines = this.#lines.slice(index, end);
+    let linesBytes = 0;
+    for (const line of lines) linesBytes += line.length;
+    return { data: encodeLinesFrameBytes(firstSeq, lines, linesBytes), firstSeq, lastSeq: firstSeq + (end - index) - 1 };
   }
 
   /** Drop acknowledged slots once they are the larger part of the arrays (amortised O(1) per line). */
   #compact(): void {
     if (this.#head < 1024 || this.#head * 2 < this.#lines.length) return;
     this.#lines = this.#lines.slice(this.#head);
-    this.#sizes = this.#sizes.slice(this.#head);
     this.#baseSeq += this.#head;
     this.#head = 0;
   }

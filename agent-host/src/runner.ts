@@ -37,7 +37,8 @@ export interface AgentRun {
 }
 
 export interface SpawnOptions {
-  onLines: (lines: string[]) => void;
+  /** Each line as the agent wrote it (LineSplitter). */
+  onLines: (lines: Buffer[]) => void;
   killAfterMs?: number;
 }
 

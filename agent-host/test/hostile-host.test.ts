@@ -9,6 +9,7 @@ import { jsonlAdapter } from "../src/adapters/jsonl.ts";
 import { DEFAULT_OPENCLAW_COMMAND } from "../src/adapters/openclaw.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { ControlLink } from "../src/control-link.ts";
+import { agentLineText } from "../src/run-outbox.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 import { startHost } from "./support/host-process.ts";
 
@@ -131,7 +132,7 @@ describe("finding 9: a message never becomes a flag", () => {
   it.each(MESSAGES)("finding 9: with --message={message} the message %j stays the option's value", async (message) => {
     const adapter = jsonlAdapter({ command: [process.execPath, OPTIONS_AGENT, "--message={message}"], cwd: process.cwd(), env: {} });
     const lines: string[] = [];
-    const exit = await adapter(start("flag", message), (more) => lines.push(...more)).exited;
+    const exit = await adapter(start("flag", message), (more) => lines.push(...more.map(agentLineText))).exited;
     expect(exit).toMatchObject({ code: 0 });
     expect(lines.map((line) => JSON.parse(line).data.delta)).toEqual([message]);
   });

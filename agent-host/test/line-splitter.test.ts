@@ -4,6 +4,8 @@ import { skippedLineMarker } from "../../protocol/skipped-line.ts";
 import { LineSplitter } from "../src/line-splitter.ts";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
+/** The lines as text, read as the edge reads a frame: the decoder throws on bytes that are not UTF-8. */
+const texts = (lines: Buffer[]) => lines.map((line) => new TextDecoder("utf-8", { fatal: true }).decode(line));
 
 /** Feed `text` in pieces cut at the given byte offsets; returns every line, including the flushed last one. */
 function splitAt(text: string, cuts: number[], splitter = new LineSplitter()): string[] {
@@ -11,24 +13,24 @@ function splitAt(text: string, cuts: number[], splitter = new LineSplitter()): s
   const lines: string[] = [];
   let start = 0;
   for (const cut of [...cuts, all.length]) {
-    lines.push(...splitter.push(all.subarray(start, cut)));
+    lines.push(...texts(splitter.push(all.subarray(start, cut))));
     start = cut;
   }
-  return [...lines, ...splitter.end()];
+  return [...lines, ...texts(splitter.end())];
 }
 
 describe("LineSplitter", () => {
   it("splits on newlines and keeps an unfinished line until more arrives", () => {
     const splitter = new LineSplitter();
-    expect(splitter.push(bytes('{"a":1}\n{"b"'))).toEqual(['{"a":1}']);
-    expect(splitter.push(bytes(':2}\n'))).toEqual(['{"b":2}']);
-    expect(splitter.end()).toEqual([]);
+    expect(texts(splitter.push(bytes('{"a":1}\n{"b"')))).toEqual(['{"a":1}']);
+    expect(texts(splitter.push(bytes(':2}\n')))).toEqual(['{"b":2}']);
+    expect(texts(splitter.end())).toEqual([]);
   });
 
   it("flushes a final line that has no newline at the end of the stream", () => {
     const splitter = new LineSplitter();
-    expect(splitter.push(bytes('{"a":1}\n{"last":true}'))).toEqual(['{"a":1}']);
-    expect(splitter.end()).toEqual(['{"last":true}']);
+    expect(texts(splitter.push(bytes('{"a":1}\n{"last":true}')))).toEqual(['{"a":1}']);
+    expect(texts(splitter.end())).toEqual(['{"last":true}']);
   });
 
   it("tolerates CRLF, also when the CR and LF arrive in different chunks", () => {
@@ -54,17 +56,35 @@ describe("LineSplitter", () => {
     const splitter = new LineSplitter();
     const buffer = Buffer.alloc(6);
     buffer.write("abc");
-    expect(splitter.push(buffer.subarray(0, 3))).toEqual([]);
+    expect(texts(splitter.push(buffer.subarray(0, 3)))).toEqual([]);
     buffer.write("def\nxx");
-    expect(splitter.push(buffer)).toEqual(["abcdef"]);
-    expect(splitter.end()).toEqual(["xx"]);
+    expect(texts(splitter.push(buffer))).toEqual(["abcdef"]);
+    expect(texts(splitter.end())).toEqual(["xx"]);
+  });
+
+  it("gives lines that stay as they were when the caller reuses its buffer for the next read", () => {
+    const splitter = new LineSplitter();
+    const buffer = Buffer.from('{"a":1}\n');
+    const [line] = splitter.push(buffer);
+    buffer.write('{"b":2}\n');
+    expect(texts([line!])).toEqual(['{"a":1}']);
+  });
+
+  it("carries a line that is not UTF-8 as valid UTF-8, each bad sequence as U+FFFD (a frame is a text message)", () => {
+    const bad = Buffer.concat([bytes('{"delta":"a'), Buffer.from([0xff, 0xc3]), bytes('b","x":"é"}\n')]);
+    const [line] = new LineSplitter().push(bad);
+    expect(texts([line!])).toEqual(['{"delta":"a\uFFFD\uFFFDb","x":"é"}']);
+  });
+
+  it("drops a line of Unicode spaces as blank, and keeps a line that starts with a multi-byte character", () => {
+    expect(splitAt("\u00a0\u2003\t\nñandú\n\u00a0x\n", [])).toEqual(["ñandú", "\u00a0x"]);
   });
 
   it("replaces a line longer than the limit with a skip marker giving its size, and carries on", () => {
     const splitter = new LineSplitter(10);
     const lines = [
-      ...splitter.push(bytes("short\n0123456789AB")),
-      ...splitter.push(bytes("CDEF\r\nafter\n")),
+      ...texts(splitter.push(bytes("short\n0123456789AB"))),
+      ...texts(splitter.push(bytes("CDEF\r\nafter\n"))),
     ];
     expect(lines).toEqual(["short", skippedLineMarker("line-too-long", 16), "after"]);
     expect(JSON.parse(lines[1]!)).toEqual({ event: "relay", stream: "skipped", data: { reason: "line-too-long", bytes: 16 } });
@@ -80,16 +100,16 @@ describe("LineSplitter", () => {
     const chunk = Buffer.alloc(64 * 1024, "x");
     let most = 0;
     for (let i = 0; i < 64; i += 1) {
-      expect(splitter.push(chunk)).toEqual([]);
+      expect(texts(splitter.push(chunk))).toEqual([]);
       most = Math.max(most, splitter.heldBytes);
     }
     expect(most).toBeLessThanOrEqual(MAX_LINE_BYTES + 1);
-    expect(splitter.push(bytes("\nok\n"))).toEqual([skippedLineMarker("line-too-long", 64 * 64 * 1024), "ok"]);
+    expect(texts(splitter.push(bytes("\nok\n")))).toEqual([skippedLineMarker("line-too-long", 64 * 64 * 1024), "ok"]);
   });
 
   it("reports an over-long unfinished line at the end of the stream", () => {
     const splitter = new LineSplitter(4);
     splitter.push(bytes("abcdefgh"));
-    expect(splitter.end()).toEqual([skippedLineMarker("line-too-long", 8)]);
+    expect(texts(splitter.end())).toEqual([skippedLineMarker("line-too-long", 8)]);
   });
 });

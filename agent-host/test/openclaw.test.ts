@@ -14,6 +14,7 @@ import {
   openclawFailure,
   PRELOAD_URL,
 } from "../src/adapters/openclaw.ts";
+import { agentLineText } from "../src/run-outbox.ts";
 import { OPENCLAW_EVENTS_DIR } from "./support/fixture-agent.ts";
 
 const run = promisify(execFile);
@@ -107,7 +108,7 @@ describe("openclaw adapter (with a stand-in openclaw CLI)", () => {
       env,
     });
     const lines: string[] = [];
-    const exit = await adapter(request, (more) => lines.push(...more)).exited;
+    const exit = await adapter(request, (more) => lines.push(...more.map(agentLineText))).exited;
     return { lines, exit };
   }
 

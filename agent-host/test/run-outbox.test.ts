@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import { parseRunFrame, type HostToEdgeRunFrame } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
-import { RunOutbox, type OutgoingFrame } from "../src/run-outbox.ts";
+import { LINE_HOLD_BYTES, RunOutbox, type OutgoingFrame } from "../src/run-outbox.ts";
 
 const linesOf = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `{"n":${from + i}}`);
 
-function parsed(text: string): HostToEdgeRunFrame {
-  const result = parseRunFrame(text);
+/** A frame's bytes as the edge reads them: a text message, so valid UTF-8 (the decoder throws otherwise). */
+const textOf = (frame: OutgoingFrame) => new TextDecoder("utf-8", { fatal: true }).decode(frame.data);
+
+function parsed(frame: OutgoingFrame): HostToEdgeRunFrame {
+  const result = parseRunFrame(textOf(frame));
   if (!result.ok) throw new Error(result.error);
   return result.frame;
 }
@@ -24,8 +27,7 @@ function linesCarried(frames: OutgoingFrame[], firstSeq: number): string[] {
   const lines: string[] = [];
   let expected = firstSeq;
   for (const frame of frames) {
-    const carried = parsed(frame.text);
-    expect(Buffer.byteLength(frame.text)).toBe(frame.bytes);
+    const carried = parsed(frame);
     if (carried.type === "exit") continue;
     expect(carried.firstSeq).toBe(expected);
     lines.push(...carried.lines);
@@ -40,7 +42,7 @@ describe("RunOutbox", () => {
     outbox.pushLines(linesOf(3));
     outbox.pushExit({ code: 0, signal: null, stderrTail: "" });
     const frames = drain(outbox, 1);
-    expect(frames.map((frame) => parsed(frame.text))).toEqual([
+    expect(frames.map((frame) => parsed(frame))).toEqual([
       { type: "lines", firstSeq: 1, lines: linesOf(3) },
       { type: "exit", seq: 4, code: 0, signal: null, stderrTail: "" },
     ]);
@@ -54,13 +56,19 @@ describe("RunOutbox", () => {
     expect(linesCarried(drain(outbox, 1), 1)).toEqual(odd);
   });
 
+  it("carries the bytes an agent wrote and the text an adapter made alike, as UTF-8", () => {
+    const outbox = new RunOutbox();
+    outbox.pushLines([Buffer.from('{"emoji":"🌍"}'), '{"cjk":"日本"}', new TextEncoder().encode('{"é":1}')]);
+    expect(linesCarried(drain(outbox, 1), 1)).toEqual(['{"emoji":"🌍"}', '{"cjk":"日本"}', '{"é":1}']);
+  });
+
   it("after an ack, resends only what follows the edge's resume point", () => {
     const outbox = new RunOutbox();
     outbox.pushLines(linesOf(10));
     outbox.ack(4);
     expect(linesCarried(drain(outbox, 5), 5)).toEqual(linesOf(6, 5));
     // A stale resend request below the ack still starts after the ack.
-    expect(outbox.frameFrom(2)?.text).toContain('"firstSeq":5');
+    expect(textOf(outbox.frameFrom(2)!)).toContain('"firstSeq":5');
     expect(outbox.ackedSeq).toBe(4);
   });
 
@@ -79,7 +87,7 @@ describe("RunOutbox", () => {
     outbox.pushExit({ code: 1, signal: null, stderrTail: "boom", error: "spawn x ENOENT" });
     outbox.ack(2);
     expect(outbox.delivered).toBe(false);
-    expect(parsed(outbox.frameFrom(3)!.text)).toMatchObject({ type: "exit", seq: 3, error: "spawn x ENOENT" });
+    expect(parsed(outbox.frameFrom(3)!)).toMatchObject({ type: "exit", seq: 3, error: "spawn x ENOENT" });
     outbox.ack(3);
     expect(outbox.delivered).toBe(true);
     expect(outbox.frameFrom(1)).toBeUndefined();
@@ -88,7 +96,7 @@ describe("RunOutbox", () => {
   it("gives the exit of a run without lines sequence number 1", () => {
     const outbox = new RunOutbox();
     outbox.pushExit({ code: null, signal: "SIGTERM", stderrTail: "" });
-    expect(parsed(outbox.frameFrom(1)!.text)).toMatchObject({ type: "exit", seq: 1, signal: "SIGTERM" });
+    expect(parsed(outbox.frameFrom(1)!)).toMatchObject({ type: "exit", seq: 1, signal: "SIGTERM" });
   });
 
   it("batches at most MAX_LINES_PER_FRAME lines per frame", () => {
@@ -96,7 +104,7 @@ describe("RunOutbox", () => {
     const lines = linesOf(MAX_LINES_PER_FRAME * 2 + 5);
     outbox.pushLines(lines);
     const frames = drain(outbox, 1);
-    expect(frames.map((frame) => (parsed(frame.text) as { lines: string[] }).lines.length)).toEqual([
+    expect(frames.map((frame) => (parsed(frame) as { lines: string[] }).lines.length)).toEqual([
       MAX_LINES_PER_FRAME,
       MAX_LINES_PER_FRAME,
       5,
@@ -110,7 +118,7 @@ describe("RunOutbox", () => {
     outbox.pushLines(big);
     const frames = drain(outbox, 1);
     expect(frames.length).toBeGreaterThan(1);
-    for (const frame of frames) expect(frame.bytes).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    for (const frame of frames) expect(frame.data.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect(linesCarried(frames, 1)).toEqual(big);
   });
 
@@ -159,17 +167,29 @@ describe("RunOutbox", () => {
   });
 
   it("asks for a pause at the byte bound and lifts it once acks bring it to half", () => {
-    const line = "x".repeat(100); // 101 bytes on the wire with its newline
-    const outbox = new RunOutbox({ pauseAtBytes: 1010 });
+    const line = "x".repeat(100);
+    const held = 100 + LINE_HOLD_BYTES;
+    const outbox = new RunOutbox({ pauseAtBytes: 10 * held });
     outbox.pushLines(Array(9).fill(line));
     expect(outbox.wantsPause).toBe(false);
     outbox.pushLines([line]);
-    expect(outbox.unackedBytes).toBe(1010);
+    expect(outbox.unackedBytes).toBe(10 * held);
     expect(outbox.wantsPause).toBe(true);
-    outbox.ack(4); // 606 bytes left: still above half
+    outbox.ack(4); // 6 lines left: still above half
     expect(outbox.wantsPause).toBe(true);
-    outbox.ack(5); // 505: at half
+    outbox.ack(5); // 5: at half
     expect(outbox.wantsPause).toBe(false);
+  });
+
+  it("counts what holding a line costs, so tiny lines pause the agent long before their bytes reach the bound", () => {
+    const outbox = new RunOutbox({ pauseAtBytes: 1024 * 1024 });
+    let lines = 0;
+    while (!outbox.wantsPause) {
+      outbox.pushLines(Array(1000).fill("{}"));
+      lines += 1000;
+    }
+    // Counting only their 3 wire bytes each, ~350,000 of them would pass before the pause.
+    expect(lines).toBeLessThanOrEqual(Math.ceil((1024 * 1024) / (2 + LINE_HOLD_BYTES) / 1000) * 1000);
   });
 
   it("frees acknowledged lines over a long run (memory follows the unacknowledged part only)", () => {
@@ -180,7 +200,7 @@ describe("RunOutbox", () => {
       seq += 1000;
       outbox.ack(seq - 10);
     }
-    expect(outbox.unackedBytes).toBe(linesOf(10, seq - 9).reduce((sum, line) => sum + line.length + 1, 0));
+    expect(outbox.unackedBytes).toBe(linesOf(10, seq - 9).reduce((sum, line) => sum + line.length + LINE_HOLD_BYTES, 0));
     expect(linesCarried(drain(outbox, seq - 9), seq - 9)).toEqual(linesOf(10, seq - 9));
   });
 });

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_STDERR_TAIL_CHARS } from "../../protocol/limits.ts";
 import { KILL_AFTER_MS, spawnAgent, type AgentSpec } from "../src/runner.ts";
+import { agentLineText } from "../src/run-outbox.ts";
 import { isAlive, OPENCLAW_EVENTS_DIR, replayAgent, waitUntil } from "./support/fixture-agent.ts";
 
 const spec = (argv: string[]): AgentSpec => ({ argv, cwd: process.cwd(), env: process.env });
 
 function run(argv: string[], killAfterMs?: number) {
   const lines: string[] = [];
-  const agent = spawnAgent(spec(argv), { onLines: (more) => lines.push(...more), killAfterMs });
+  const agent = spawnAgent(spec(argv), { onLines: (more) => lines.push(...more.map(agentLineText)), killAfterMs });
   return { agent, lines };
 }
 

@@ -28,18 +28,22 @@ const line = (stream: string, data: unknown) => JSON.stringify({ event: "agent",
 const lines = Array.from({ length: count }, (_, i) => line("assistant", { delta: `${i + 1}@${(performance.timeOrigin + performance.now()).toFixed(3)} ` }));
 const stdout = new TextEncoder().encode(lines.map((text) => `${text}\n`).join(""));
 
-function frames(): string[] {
+// The lines as the host's splitter gives them to its outbox: the agent's bytes.
+const lineBytes = lines.map((text) => Buffer.from(text));
+
+function frames(): Uint8Array[] {
   const outbox = new RunOutbox({ pauseAtBytes: Infinity });
-  outbox.pushLines(lines);
-  const texts: string[] = [];
+  outbox.pushLines(lineBytes);
+  const data: Uint8Array[] = [];
   for (let next = 1; next <= count; ) {
     const frame = outbox.frameFrom(next)!;
-    texts.push(frame.text);
+    data.push(frame.data);
     next = frame.lastSeq + 1;
   }
-  return texts;
+  return data;
 }
-const frameTexts = frames();
+// What the object receives: each frame as a text message.
+const frameTexts = frames().map((data) => new TextDecoder().decode(data));
 const parsedFrames = frameTexts.map((text) => (parseRunFrame(text) as { ok: true; frame: LinesFrame }).frame);
 function translated(): TranslatedBatch[] {
   let translator = new RunTranslator({ messageId: "m", runId: "r" });
@@ -57,7 +61,7 @@ const pieces: [string, string, () => void][] = [
     const splitter = new LineSplitter();
     for (let i = 0; i < stdout.length; i += 65_536) splitter.push(stdout.subarray(i, i + 65_536));
   }],
-  ["host", "outbox: count bytes, join frames", () => void frames()],
+  ["host", "outbox: keep the lines, join them into frames (bytes)", () => void frames()],
   ["object", "frame: header (JSON.parse, zod), split into lines (parseRunFrame)", () => { for (const text of frameTexts) parseRunFrame(text); }],
   ["object", "translate: parse each line, chunks, merge deltas, JSON.stringify (translateBatch)", () => void translated()],
   ["object", "snapshot per frame (JSON.stringify)", () => { for (const batch of batches) JSON.stringify(batch.translator.snapshot()); }],

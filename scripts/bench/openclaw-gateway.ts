@@ -17,6 +17,7 @@ import { openclawGatewayBackend } from "../../agent-host/src/adapters/openclaw-g
 import { startFakeModelServer } from "../../agent-host/test/support/fake-model-server.ts";
 import { openclawHome, READ_NOTES_SCRIPT } from "../../agent-host/test/support/openclaw-home.ts";
 import { mainThreadCpuMs } from "../../agent-host/test/support/thread-cpu.ts";
+import { agentLineText } from "../../agent-host/src/run-outbox.ts";
 import { median } from "./figures.ts";
 
 const { values } = parseArgs({
@@ -51,7 +52,7 @@ async function turn(chat: string): Promise<Turn> {
     { type: "start", sessionId: chat, runId: randomUUID(), message: "What do my notes say?", agentSessionId: chat, runSecret: randomUUID() },
     (lines) => {
       for (const line of lines) {
-        const event = JSON.parse(line) as { event?: string; stream?: string; ts?: number; data?: { phase?: string } };
+        const event = JSON.parse(agentLineText(line)) as { event?: string; stream?: string; ts?: number; data?: { phase?: string } };
         if (event.event !== "agent") continue;
         events.push(`${event.stream}${event.data?.phase ? `:${event.data.phase}` : ""}@${(event.ts ?? Number.NaN) - sentAt}/${Date.now() - sentAt}`);
       }

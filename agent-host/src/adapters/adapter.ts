@@ -2,8 +2,9 @@
 import type { StartFrame } from "../../../protocol/host.ts";
 import type { HostConfig } from "../config.ts";
 import type { AgentRun } from "../runner.ts";
+import type { AgentLine } from "../run-outbox.ts";
 
-export type AgentAdapter = (request: StartFrame, onLines: (lines: string[]) => void) => AgentRun;
+export type AgentAdapter = (request: StartFrame, onLines: (lines: AgentLine[]) => void) => AgentRun;
 
 /** The part of the host's configuration an adapter uses. */
 export type AdapterConfig = Pick<HostConfig, "command" | "cwd" | "env">;

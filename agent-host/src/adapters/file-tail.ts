@@ -15,7 +15,7 @@ export interface FileTail {
   finish(): Promise<void>;
 }
 
-export function tailFile(path: string, onLines: (lines: string[]) => void): FileTail {
+export function tailFile(path: string, onLines: (lines: Buffer[]) => void): FileTail {
   const splitter = new LineSplitter();
   let paused = false;
   let writerDone = false;

@@ -66,8 +66,9 @@ export function openclawAdapter(config: AdapterConfig): AgentAdapter {
       {
         onLines: (lines) => {
           for (const line of lines) {
-            resultChars += line.length + 1;
-            if (resultChars <= MAX_RESULT_CHARS) result.push(line);
+            const text = line.toString("utf8");
+            resultChars += text.length + 1;
+            if (resultChars <= MAX_RESULT_CHARS) result.push(text);
           }
         },
       },

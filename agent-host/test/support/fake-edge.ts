@@ -210,8 +210,10 @@ export class FakeEdge {
     const resumePoint = storedSeq(current);
     current.resumePoints.push(resumePoint);
     ws.send(JSON.stringify({ type: "ack", seq: resumePoint }));
-    ws.on("message", (data) => {
+    ws.on("message", (data, isBinary) => {
       if (dead) return;
+      // The edge refuses binary frames ("frames must be text").
+      if (isBinary) throw new Error("the host sent a binary frame on a run socket");
       if (String(data) === PING_FRAME) {
         current.pings += 1;
         if (this.answerPings) ws.send(PONG_FRAME);
