@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { withoutRunningText } from "../../protocol/running-text.ts";
 import { startFrame } from "./support/start-frame.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 import { capturePayloads, FakeGateway, playCapture, type Turn } from "./support/fake-gateway.ts";
@@ -41,11 +42,14 @@ function host(relay: FakeEdge, gw: FakeGateway, extra: string[] = []): HostProce
 
 const start = (runId: string, sessionId?: string) => startFrame(runId, sessionId, `hello from ${runId}`);
 
-/** The lines the host should send for a turn that played `capture`: the gateway's payloads as agent lines. */
+/**
+ * The lines the host should send for a turn that played `capture`: the gateway's payloads as agent lines,
+ * without openclaw's running text (protocol/running-text.ts).
+ */
 function expectedLines(capture: string, turn: Turn): unknown[] {
   return capturePayloads(capture).map((payload, index) => ({
     event: "agent",
-    ...payload,
+    ...withoutRunningText(payload),
     runId: turn.runId,
     sessionKey: turn.sessionKey,
     seq: index + 1,
@@ -109,6 +113,33 @@ describe("agent host with the openclaw gateway adapter", () => {
       expect(run.exit?.error).toBeUndefined();
       expect(run.violations).toEqual([]);
     }
+  });
+
+  it("sends a long answer in bytes that grow with the answer, not with its square (openclaw repeats the text so far in every delta)", async () => {
+    const relay = await edge();
+    const gw = await gateway();
+    const deltas = 2_000;
+    const word = (i: number) => `word${i} `;
+    gw.script = async (turn) => {
+      let text = "";
+      for (let i = 0; i < deltas; i++) {
+        text += word(i);
+        turn.agent({ stream: "assistant", data: { text, delta: word(i), itemId: "item-1" } });
+        if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      turn.agent({ stream: "lifecycle", data: { phase: "end" } });
+      turn.chat("final");
+    };
+    host(relay, gw);
+    await relay.waitFor(() => relay.hellos.length > 0, "hello");
+    relay.sendControl(start("long", "chat-long"));
+    await relay.waitFor(() => relay.runs.get("long")?.exit !== undefined, "the turn's exit", 30_000);
+    const lines = relay.run("long").lines;
+    const answer = Array.from({ length: deltas }, (_, i) => word(i)).join("");
+    expect(lines.map((line) => JSON.parse(line).data?.delta ?? "").join("")).toBe(answer);
+    // An answer of ~18 KB: with the running text its lines held 16.6 MB; now each is its delta and its envelope.
+    const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+    expect(bytes).toBeLessThan(deltas * 300);
   });
 
   it("runs turns of different chats side by side", async () => {
@@ -200,7 +231,7 @@ describe("agent host with the openclaw gateway adapter", () => {
     relay.sendControl(start("q1", "chat-q"));
     await relay.waitFor(() => relay.runs.get("q1")?.exit !== undefined, "the turn's exit");
     const lines = relay.run("q1").lines.map((line) => JSON.parse(line));
-    expect(lines).toEqual(capturePayloads("final.jsonl").map((payload, index) => ({ event: "agent", ...payload, runId: resumedRun, sessionKey: "agent:main:agent-chat-q", seq: index + 1 })));
+    expect(lines).toEqual(capturePayloads("final.jsonl").map((payload, index) => ({ event: "agent", ...withoutRunningText(payload), runId: resumedRun, sessionKey: "agent:main:agent-chat-q", seq: index + 1 })));
     expect(relay.run("q1").exit).toMatchObject({ code: 0 });
     expect(relay.run("q1").exit?.error).toBeUndefined();
   });

@@ -6,6 +6,7 @@
 // lost mid-turn ends the turn at once with an error (its outcome on the gateway is unknown).
 import type { StartFrame } from "../../../protocol/host.ts";
 import { APPROVAL_REQUESTED_LINE, APPROVAL_RESOLVED_LINE } from "../../../protocol/approval-lines.ts";
+import { withoutRunningText } from "../../../protocol/running-text.ts";
 import { type GatewayEvent, type GatewayLink } from "../gateway/gateway-link.ts";
 import type { AgentRun } from "../runner.ts";
 import type { AgentExit } from "../run-outbox.ts";
@@ -36,7 +37,7 @@ export function sessionKeyFor(agentSessionId: string): string {
 
 /** A gateway `agent` event payload as the line the edge translates (the shape of the captures). */
 export function agentEventLine(payload: Record<string, unknown>): string {
-  return JSON.stringify({ event: "agent", ...payload });
+  return JSON.stringify({ event: "agent", ...withoutRunningText(payload) });
 }
 
 /** `chat` event states that end a turn. */

@@ -1,0 +1,18 @@
+// openclaw's assistant events carry, beside each `delta`, the item's whole text so far in `data.text`:
+//
+//   {"event":"agent","stream":"assistant","data":{"text":"The file says","delta":" says","itemId":"..."},...}
+//
+// so an answer of n deltas costs O(n²) bytes: a 30 KB answer of ~7,500 tokens would send ~110 MB from
+// the host to the relay, more than many home uplinks carry while the model writes. The edge reads
+// `text` only from an event that replaces the item's text (`replace: true`); from every other
+// assistant event it reads `delta` (src/translate/translator.ts, `#assistant`). So the host's openclaw
+// adapters leave the running text out, and the edge translates the lines exactly as it would have.
+
+/** The event without its running text, when it is an assistant event that does not replace the text. */
+export function withoutRunningText(event: Record<string, unknown>): Record<string, unknown> {
+  const data = event.data;
+  if (event.stream !== "assistant" || typeof data !== "object" || data === null || Array.isArray(data)) return event;
+  if (!("text" in data) || (data as { replace?: unknown }).replace === true) return event;
+  const { text: _runningText, ...rest } = data as Record<string, unknown>;
+  return { ...event, data: rest };
+}

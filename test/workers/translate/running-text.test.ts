@@ -1,0 +1,40 @@
+// The host's openclaw adapters leave openclaw's running text out of assistant events
+// (protocol/running-text.ts): the translator must make exactly the same chunks without it.
+import { describe, expect, it } from "vitest";
+import { withoutRunningText } from "../../../protocol/running-text.ts";
+import { CAPTURES } from "./captures.ts";
+import { agent, translate, type Scenario } from "./scenario.ts";
+
+const trimmed = (scenario: Scenario): Scenario => ({
+  ...scenario,
+  lines: scenario.lines.map((line) => JSON.stringify(withoutRunningText(JSON.parse(line) as Record<string, unknown>))),
+});
+
+describe("an assistant event without its running text", () => {
+  it.each(Object.keys(CAPTURES))("translates the real capture %s to the same chunks", (name) => {
+    const capture = CAPTURES[name as keyof typeof CAPTURES];
+    expect(translate(trimmed(capture))).toEqual(translate(capture));
+  });
+
+  it("is shorter: the streamed answer of final.jsonl loses the text each delta repeated", () => {
+    const bytes = (scenario: Scenario) => scenario.lines.reduce((sum, line) => sum + line.length, 0);
+    expect(bytes(CAPTURES.final) - bytes(trimmed(CAPTURES.final))).toBeGreaterThan(150);
+  });
+
+  it("keeps the text of an event that replaces the item's text, and of every other stream", () => {
+    const replace = { stream: "assistant", data: { text: "Final words", replace: true, itemId: "i1" } };
+    const item = { stream: "item", data: { kind: "preamble", phase: "end", progressText: "Let me look.", text: "x" } };
+    expect(withoutRunningText(replace)).toBe(replace);
+    expect(withoutRunningText(item)).toBe(item);
+    const lines = [
+      agent("assistant", { text: "Hel", delta: "Hel", itemId: "i1" }),
+      agent("assistant", { text: "Hello", delta: "lo", itemId: "i1" }),
+      agent("assistant", { text: "Final words", replace: true, itemId: "i1" }),
+      agent("assistant", { text: "Final words, and more", itemId: "i1" }),
+    ];
+    const scenario: Scenario = { lines, end: { exit: { code: 0, signal: null, stderrTail: "" } } };
+    expect(translate(trimmed(scenario))).toEqual(translate(scenario));
+    expect(JSON.parse(trimmed(scenario).lines[1]!)).toMatchObject({ data: { delta: "lo", itemId: "i1" } });
+    expect(JSON.parse(trimmed(scenario).lines[1]!).data).not.toHaveProperty("text");
+  });
+});
