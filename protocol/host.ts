@@ -117,8 +117,8 @@ const NEWLINE = 0x0a;
 /**
  * The frame of `lines`, as the UTF-8 bytes of a text message: each line valid UTF-8 without "\n",
  * `linesBytes` their summed length. Bytes, not text: the host has the agent's lines as the bytes it
- * read, and decoding them to build a string that the socket encodes again cost it ~0.4 µs a line
- * (docs/performance.md).
+ * read, and decoding them to build a string that the socket encodes again cost it ~0.2-0.4 µs a
+ * line (docs/performance.md).
  */
 export function encodeLinesFrameBytes(firstSeq: number, lines: readonly Uint8Array[], linesBytes: number): Uint8Array {
   const head = new TextEncoder().encode(linesFrameHead(firstSeq));
