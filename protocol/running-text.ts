@@ -1,18 +1,24 @@
-// openclaw's assistant events carry, beside each `delta`, the item's whole text so far in `data.text`:
+// openclaw's assistant and thinking events carry, beside each `delta`, the whole text so far in
+// `data.text`:
 //
 //   {"event":"agent","stream":"assistant","data":{"text":"The file says","delta":" says","itemId":"..."},...}
 //
 // so an answer of n deltas costs O(n²) bytes: a 30 KB answer of ~7,500 tokens would send ~110 MB from
 // the host to the relay, more than many home uplinks carry while the model writes. The edge reads
-// `text` only from an event that replaces the item's text (`replace: true`); from every other
-// assistant event it reads `delta` (src/translate/translator.ts, `#assistant`). So the host's openclaw
-// adapters leave the running text out, and the edge translates the lines exactly as it would have.
+// `text` only from an assistant event that replaces the item's text (`replace: true`); from every other
+// assistant or thinking event it reads `delta` (src/translate/translator.ts, `#assistant`, `#thinking`).
+// So the host's openclaw adapters leave the running text out, and the edge translates the lines
+// exactly as it would have.
 
-/** The event without its running text, when it is an assistant event that does not replace the text. */
+/** The streams whose events carry the running text. */
+export const RUNNING_TEXT_STREAMS: readonly string[] = ["assistant", "thinking"];
+
+/** The event without its running text, unless it is an assistant event that replaces the text. */
 export function withoutRunningText(event: Record<string, unknown>): Record<string, unknown> {
   const data = event.data;
-  if (event.stream !== "assistant" || typeof data !== "object" || data === null || Array.isArray(data)) return event;
-  if (!("text" in data) || (data as { replace?: unknown }).replace === true) return event;
+  if (typeof event.stream !== "string" || !RUNNING_TEXT_STREAMS.includes(event.stream)) return event;
+  if (typeof data !== "object" || data === null || Array.isArray(data) || !("text" in data)) return event;
+  if (event.stream === "assistant" && (data as { replace?: unknown }).replace === true) return event;
   const { text: _runningText, ...rest } = data as Record<string, unknown>;
   return { ...event, data: rest };
 }

@@ -278,7 +278,7 @@ export class RunTranslator {
 
   #assistant(data: Record<string, unknown>): void {
     // `text` is read only with `replace`: the host's openclaw adapters leave it out otherwise
-    // (protocol/running-text.ts), and a change here must change that rule too.
+    // (protocol/running-text.ts), and a change here must change that rule too. The same for #thinking.
     const itemId = typeof data.itemId === "string" ? data.itemId : null;
     if (data.replace === true) {
       // `text` is the item's whole text from now on; what was streamed for it is void.
@@ -315,6 +315,7 @@ export class RunTranslator {
   }
 
   #thinking(data: Record<string, unknown>): void {
+    // Only `delta`: the host leaves openclaw's running `text` out (protocol/running-text.ts).
     if (typeof data.delta !== "string" || !data.delta) return;
     this.#settleStatus();
     if (!this.#s.reasoningId) {

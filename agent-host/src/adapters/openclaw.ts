@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { withoutRunningText } from "../../../protocol/running-text.ts";
+import { RUNNING_TEXT_STREAMS, withoutRunningText } from "../../../protocol/running-text.ts";
 import { ANSI_ESCAPE } from "../log.ts";
 import { spawnAgent } from "../runner.ts";
 import type { AgentExit, AgentLine } from "../run-outbox.ts";
@@ -42,11 +42,11 @@ export function errorLine(message: string): string {
 }
 
 /**
- * A line of the events file without openclaw's running text (protocol/running-text.ts). Only an
- * assistant event can hold it; other lines pass as they are, unparsed.
+ * A line of the events file without openclaw's running text (protocol/running-text.ts). Only the
+ * events of a few streams hold it; other lines pass as they are, unparsed.
  */
 export function eventLineWithoutRunningText(line: Buffer): AgentLine {
-  if (!line.includes('"stream":"assistant"') || !line.includes('"text":')) return line;
+  if (!line.includes('"text":') || !RUNNING_TEXT_STREAMS.some((stream) => line.includes(`"stream":"${stream}"`))) return line;
   let event: unknown;
   try {
     event = JSON.parse(line.toString("utf8"));

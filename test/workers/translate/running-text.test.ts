@@ -21,6 +21,17 @@ describe("an assistant event without its running text", () => {
     expect(bytes(CAPTURES.final) - bytes(trimmed(CAPTURES.final))).toBeGreaterThan(150);
   });
 
+  it("leaves out a thinking event's running text; the reasoning shown is the same", () => {
+    const lines = [
+      agent("thinking", { text: "Let", delta: "Let" }),
+      agent("thinking", { text: "Let me think", delta: " me think" }),
+      agent("assistant", { text: "Done.", delta: "Done.", itemId: "i1" }),
+    ];
+    const scenario: Scenario = { lines, end: { exit: { code: 0, signal: null, stderrTail: "" } } };
+    expect(translate(trimmed(scenario))).toEqual(translate(scenario));
+    expect(JSON.parse(trimmed(scenario).lines[1]!).data).toEqual({ delta: " me think" });
+  });
+
   it("keeps the text of an event that replaces the item's text, and of every other stream", () => {
     const replace = { stream: "assistant", data: { text: "Final words", replace: true, itemId: "i1" } };
     const item = { stream: "item", data: { kind: "preamble", phase: "end", progressText: "Let me look.", text: "x" } };
