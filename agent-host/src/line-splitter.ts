@@ -44,13 +44,27 @@ export class LineSplitter {
       start = newline + 1;
     }
     // Lines wholly inside this chunk: one view each, nothing held.
+    const firstInChunk = lines.length;
     for (let newline = bytes.indexOf(NEWLINE, start); newline !== -1; newline = bytes.indexOf(NEWLINE, start)) {
       const end = newline > start && bytes[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
       this.#emit(lines, bytes.subarray(start, end));
       start = newline + 1;
     }
     if (start < bytes.length) this.#take(bytes.subarray(start));
+    this.#unlessMostOf(bytes, lines, firstInChunk);
     return lines;
+  }
+
+  /**
+   * A view keeps its whole chunk alive, and the host's memory bound counts only the line: when the
+   * lines kept from a chunk are the smaller part of it (blank lines, a long line's dropped bytes), they
+   * are copied out of it, so what is held stays within twice what is counted.
+   */
+  #unlessMostOf(chunk: Buffer, lines: Buffer[], from: number): void {
+    let viewed = 0;
+    for (let i = from; i < lines.length; i++) if (lines[i]!.buffer === chunk.buffer) viewed += lines[i]!.length;
+    if (viewed * 2 >= chunk.length) return;
+    for (let i = from; i < lines.length; i++) if (lines[i]!.buffer === chunk.buffer) lines[i] = Buffer.from(lines[i]!);
   }
 
   /** The stream ended: the unfinished last line, if any, counts as a line. */
@@ -93,7 +107,9 @@ export class LineSplitter {
       return;
     }
     if (this.#pendingBytes === 0) return;
-    const whole = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+    // Copied out of its chunks even when it is one piece: that piece, a chunk's tail, would keep the
+    // whole chunk alive.
+    const whole = Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#emit(lines, whole[whole.length - 1] === CARRIAGE_RETURN ? whole.subarray(0, whole.length - 1) : whole);

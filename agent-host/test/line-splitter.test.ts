@@ -70,6 +70,20 @@ describe("LineSplitter", () => {
     expect(texts([line!])).toEqual(['{"a":1}']);
   });
 
+  it("copies a line out of a chunk that is mostly something else, so a kept line holds about its own bytes", () => {
+    const blanks = " \n".repeat(100 * 1024); // 200 KiB: a chunk well above Buffer's pool
+    const splitter = new LineSplitter();
+    const [among] = splitter.push(bytes(`{"a":1}\n${blanks}{"b"`));
+    const [across] = splitter.push(bytes(`:2}\n${blanks}`));
+    expect(texts([among!, across!])).toEqual(['{"a":1}', '{"b":2}']);
+    // Each is its own bytes, or a slice of Buffer's shared pool, not a view of its 200 KiB chunk.
+    expect(among!.buffer.byteLength).toBeLessThanOrEqual(Buffer.poolSize);
+    expect(across!.buffer.byteLength).toBeLessThanOrEqual(Buffer.poolSize);
+    // A chunk of lines is not copied: they are views of it.
+    const [first, second] = splitter.push(bytes('{"c":3}\n{"d":4}\n'));
+    expect(first!.buffer).toBe(second!.buffer);
+  });
+
   it("carries a line that is not UTF-8 as valid UTF-8, each bad sequence as U+FFFD (a frame is a text message)", () => {
     const bad = Buffer.concat([bytes('{"delta":"a'), Buffer.from([0xff, 0xc3]), bytes('b","x":"é"}\n')]);
     const [line] = new LineSplitter().push(bad);
