@@ -51,7 +51,7 @@ export class LineSplitter {
       start = newline + 1;
     }
     if (start < bytes.length) this.#take(bytes.subarray(start));
-    this.#unlessMostOf(bytes, lines, firstInChunk);
+    this.#copyOutOfSparseChunk(bytes, lines, firstInChunk);
     return lines;
   }
 
@@ -60,7 +60,7 @@ export class LineSplitter {
    * lines kept from a chunk are the smaller part of it (blank lines, a long line's dropped bytes), they
    * are copied out of it, so what is held stays within twice what is counted.
    */
-  #unlessMostOf(chunk: Buffer, lines: Buffer[], from: number): void {
+  #copyOutOfSparseChunk(chunk: Buffer, lines: Buffer[], from: number): void {
     let viewed = 0;
     for (let i = from; i < lines.length; i++) if (lines[i]!.buffer === chunk.buffer) viewed += lines[i]!.length;
     if (viewed * 2 >= chunk.length) return;

@@ -8,11 +8,12 @@
 // time (protocol/host.ts, linesFrameHeader), because the edge makes a frame's events from the whole frame.
 //
 // Memory bound: the unacknowledged items are counted in the memory they hold: each line's UTF-8 bytes,
-// and LINE_HOLD_BYTES for the object that holds it (an agent of tiny lines holds far more than their
-// bytes; counting bytes alone let 16 MiB of 2-byte lines take ~700 MB). Past `pauseAtBytes` the outbox asks for the agent's output to be paused (the runner stops reading its stdout
-// pipe, so the agent blocks on write); acknowledgements that bring it down to half of that lift the pause.
-// So a run holds at most `pauseAtBytes` plus what was already read when the pause began (one pipe read,
-// 64 KiB, and the splitter's unfinished line, at most MAX_LINE_BYTES).
+// and LINE_HOLD_BYTES for the object that holds it (counting bytes alone, 16 MiB of 2-byte lines would
+// take ~700 MB). Past `pauseAtBytes` the outbox asks for the agent's output to be paused (the runner
+// stops reading its stdout pipe, so the agent blocks on write); acknowledgements that bring it down to
+// half of that lift the pause. So a run holds at most `pauseAtBytes` (twice that at worst: a line is a
+// view of the bytes read, see LineSplitter) plus what was already read when the pause began (one pipe
+// read, 64 KiB, and the splitter's unfinished line, at most MAX_LINE_BYTES).
 import { encodeLinesFrameBytes, linesFrameOverheadBytes } from "../../protocol/host.ts";
 import { MAX_FRAME_BYTES, MAX_LINES_PER_FRAME } from "../../protocol/limits.ts";
 import { skippedLineMarker } from "../../protocol/skipped-line.ts";
