@@ -7,18 +7,19 @@
 // the host to the relay, more than many home uplinks carry while the model writes. The edge reads
 // `text` only from an assistant event that replaces the item's text (`replace: true`); from every other
 // assistant or thinking event it reads `delta` (src/translate/translator.ts, `#assistant`, `#thinking`).
-// So the host's openclaw adapters leave the running text out, and the edge translates the lines
-// exactly as it would have.
+// So the host's openclaw adapters leave the running text out of an event that has a `delta`, and the
+// edge translates the lines exactly as it would have. An event whose `text` openclaw's own clients
+// take as the whole text (no `delta`, `replace`, a reasoning snapshot) keeps it.
 
 /** The streams whose events carry the running text. */
 export const RUNNING_TEXT_STREAMS: readonly string[] = ["assistant", "thinking"];
 
-/** The event without its running text, unless it is an assistant event that replaces the text. */
+/** The event without its running text, when its `delta` says what is new. */
 export function withoutRunningText(event: Record<string, unknown>): Record<string, unknown> {
   const data = event.data;
   if (typeof event.stream !== "string" || !RUNNING_TEXT_STREAMS.includes(event.stream)) return event;
   if (typeof data !== "object" || data === null || Array.isArray(data) || !("text" in data)) return event;
-  if (event.stream === "assistant" && (data as { replace?: unknown }).replace === true) return event;
   const { text: _runningText, ...rest } = data as Record<string, unknown>;
+  if (typeof rest.delta !== "string" || rest.replace === true || rest.isReasoningSnapshot === true) return event;
   return { ...event, data: rest };
 }

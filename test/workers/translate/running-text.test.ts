@@ -32,11 +32,12 @@ describe("an assistant event without its running text", () => {
     expect(JSON.parse(trimmed(scenario).lines[1]!).data).toEqual({ delta: " me think" });
   });
 
-  it("keeps the text of an event that replaces the item's text, and of every other stream", () => {
-    const replace = { stream: "assistant", data: { text: "Final words", replace: true, itemId: "i1" } };
+  it("keeps the text where openclaw's clients take it as the whole text, and in every other stream", () => {
+    const replace = { stream: "assistant", data: { text: "Final words", delta: "", replace: true, itemId: "i1" } };
+    const noDelta = { stream: "assistant", data: { text: "Final words", itemId: "i1" } };
+    const snapshot = { stream: "thinking", data: { text: "All of it", delta: "All of it", isReasoningSnapshot: true } };
     const item = { stream: "item", data: { kind: "preamble", phase: "end", progressText: "Let me look.", text: "x" } };
-    expect(withoutRunningText(replace)).toBe(replace);
-    expect(withoutRunningText(item)).toBe(item);
+    for (const event of [replace, noDelta, snapshot, item]) expect(withoutRunningText(event)).toBe(event);
     const lines = [
       agent("assistant", { text: "Hel", delta: "Hel", itemId: "i1" }),
       agent("assistant", { text: "Hello", delta: "lo", itemId: "i1" }),
