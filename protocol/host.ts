@@ -113,6 +113,7 @@ export type LinesFrame = z.infer<typeof linesFrameHeader> & { lines: string[] };
 const linesFrameHead = (firstSeq: number) => `{"type":"lines","firstSeq":${firstSeq}}\n`;
 
 const NEWLINE = 0x0a;
+const encoder = new TextEncoder();
 
 /**
  * The frame of `lines`, as the UTF-8 bytes of a text message: each line valid UTF-8 without "\n",
@@ -121,7 +122,7 @@ const NEWLINE = 0x0a;
  * line (docs/performance.md).
  */
 export function encodeLinesFrameBytes(firstSeq: number, lines: readonly Uint8Array[], linesBytes: number): Uint8Array {
-  const head = new TextEncoder().encode(linesFrameHead(firstSeq));
+  const head = encoder.encode(linesFrameHead(firstSeq));
   const frame = new Uint8Array(head.length + linesBytes + Math.max(0, lines.length - 1));
   frame.set(head);
   let at = head.length;
@@ -133,11 +134,9 @@ export function encodeLinesFrameBytes(firstSeq: number, lines: readonly Uint8Arr
   return frame;
 }
 
-/** The frame of `lines` as text (none may hold "\n"). */
+/** The same frame as text, from lines as text (none may hold "\n"). */
 export function encodeLinesFrame(firstSeq: number, lines: readonly string[]): string {
-  const encoder = new TextEncoder();
-  const bytes = lines.map((line) => encoder.encode(line));
-  return new TextDecoder().decode(encodeLinesFrameBytes(firstSeq, bytes, bytes.reduce((sum, line) => sum + line.length, 0)));
+  return linesFrameHead(firstSeq) + lines.join("\n");
 }
 
 /** The bytes a lines frame adds to its lines' own (and one "\n" per line after the first). */
