@@ -277,8 +277,8 @@ export class RunTranslator {
   }
 
   #assistant(data: Record<string, unknown>): void {
-    // `text` is read only with `replace`: the host's openclaw adapters leave it out otherwise
-    // (protocol/running-text.ts), and a change here must change that rule too. The same for #thinking.
+    // `text` is read only with `replace`: the host's openclaw adapters leave it out beside a delta
+    // (protocol/running-text.ts), and a change here must change that rule too.
     const itemId = typeof data.itemId === "string" ? data.itemId : null;
     if (data.replace === true) {
       // `text` is the item's whole text from now on; what was streamed for it is void.

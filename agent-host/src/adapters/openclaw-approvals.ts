@@ -109,7 +109,6 @@ export class TurnApprovals {
     this.#settled.add(id);
     this.#options.onLines([approvalLine(APPROVAL_RESOLVED_LINE, outcome)]);
   }
-
 }
 
 function approvalId(payload: Record<string, unknown>): string | undefined {

@@ -23,7 +23,6 @@ export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.app
  */
 const CLIENT_CAPS = ["tool-events", "exec-approvals"];
 
-
 /** How many ended run ids the link remembers, to drop their late events. */
 const MAX_ENDED_RUNS = 1000;
 

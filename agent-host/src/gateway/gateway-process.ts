@@ -18,7 +18,6 @@ const RESTART_BACKOFF: BackoffPolicy = { minMs: 1_000, maxMs: 30_000 };
 const STABLE_AFTER_MS = 60_000;
 const PORT_POLL_MS = 200;
 const STOP_GRACE_MS = 5_000;
-/** openclaw colours its log lines even into a pipe. */
 
 export const MANAGED_GATEWAY_ENV = {
   OPENCLAW_DISABLE_BONJOUR: "1",
@@ -88,6 +87,7 @@ export class ManagedGateway {
         if (this.#stopping) return;
         const upFor = performance.now() - startedAt;
         if (upFor > STABLE_AFTER_MS) this.#failures = 0;
+        // openclaw colours its log lines even into a pipe.
         const last = stderr.text().replace(ANSI_ESCAPE, "").trim().split("\n").at(-1) ?? "";
         const why = code === EXIT_CONFIG ? "its configuration is invalid (run `openclaw doctor`)" : signal ? `signal ${signal}` : `exit code ${code}`;
         const delay = backoffDelay(this.#failures++, RESTART_BACKOFF);
