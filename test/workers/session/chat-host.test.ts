@@ -8,7 +8,6 @@ import { hostMoveText } from "../../../src/session/chat-host.ts";
 import { api, chatIndexEntry, connectHost, openControl, openRun, postChat, readSse, sendExit, sendLines, userMessage, type FrameSocket } from "../support/relay-client.ts";
 import { textDeltaLines } from "../support/started-run.ts";
 
-
 /** The host answers the start it got with a few words and exits; the browser's stream is read to its end. */
 async function answer(control: FrameSocket<EdgeToHostControlFrame>, hostId: string, response: Response): Promise<string> {
   expect(response.status).toBe(200);
@@ -22,7 +21,6 @@ async function answer(control: FrameSocket<EdgeToHostControlFrame>, hostId: stri
 async function history(sessionId: string): Promise<{ id: string; role: string; parts: { type: string; text?: string }[] }[]> {
   return (await api(`/api/chat/${sessionId}/messages`)).json();
 }
-
 
 async function hostIds(): Promise<string[]> {
   return ((await (await api("/api/hosts")).json()) as { id: string }[]).map((host) => host.id);

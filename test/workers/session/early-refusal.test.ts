@@ -13,7 +13,6 @@ import { textDeltaLines, textOf } from "../support/started-run.ts";
 
 const HOST_GRACE_MS = Number(env.HOST_GRACE_MS);
 
-
 /** The id of the session's running run, once it is under way (its answer's metadata names the run). */
 async function runningRunId(sessionId: string): Promise<string> {
   for (;;) {
@@ -48,7 +47,6 @@ async function startWithHubHeld(sessionId: string, hostId: string, meanwhile: (r
   }
   return response;
 }
-
 
 describe("a refusal heard before the hub's answer", () => {
   it("ends the run at once with the refusal, and does not make the refusing host the chat's host", { timeout: 15_000 }, async () => {
