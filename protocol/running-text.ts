@@ -8,8 +8,10 @@
 // `text` only from an assistant event that replaces the item's text (`replace: true`); from every other
 // assistant or thinking event it reads `delta` (src/translate/translator.ts, `#assistant`, `#thinking`).
 // So the host's openclaw adapters leave the running text out of an event that has a `delta`, and the
-// edge translates the lines exactly as it would have. An event whose `text` openclaw's own clients
-// take as the whole text (no `delta`, `replace`, a reasoning snapshot) keeps it.
+// edge translates the lines exactly as it would have. An event whose `text` is the whole text (no
+// `delta`, or `replace`) keeps it. So does nothing else: openclaw's CLI backends mark every thinking
+// event a reasoning snapshot (`isReasoningSnapshot`), a whole text beside each delta, and the edge
+// reads the delta of those too.
 
 /** The streams whose events carry the running text. */
 export const RUNNING_TEXT_STREAMS: readonly string[] = ["assistant", "thinking"];
@@ -20,6 +22,6 @@ export function withoutRunningText(event: Record<string, unknown>): Record<strin
   if (typeof event.stream !== "string" || !RUNNING_TEXT_STREAMS.includes(event.stream)) return event;
   if (typeof data !== "object" || data === null || Array.isArray(data) || !("text" in data)) return event;
   const { text: _runningText, ...rest } = data as Record<string, unknown>;
-  if (typeof rest.delta !== "string" || rest.replace === true || rest.isReasoningSnapshot === true) return event;
+  if (typeof rest.delta !== "string" || rest.replace === true) return event;
   return { ...event, data: rest };
 }

@@ -115,7 +115,12 @@ describe("agent host with the openclaw gateway adapter", () => {
     }
   });
 
-  it("sends a long answer in bytes that grow with the answer, not with its square (openclaw repeats the text so far in every delta)", async () => {
+  // openclaw repeats the text so far beside every delta: an answer's own text, and the reasoning that
+  // its CLI backends (claude-cli, ...) send as snapshots (`isReasoningSnapshot`) on every thinking delta.
+  it.each([
+    ["a long answer", "assistant", { itemId: "item-1" }],
+    ["a long reasoning from a CLI backend", "thinking", { isReasoningSnapshot: true }],
+  ])("sends %s in bytes that grow with its length, not with its square", async (_name, stream, extra) => {
     const relay = await edge();
     const gw = await gateway();
     const deltas = 2_000;
@@ -124,7 +129,7 @@ describe("agent host with the openclaw gateway adapter", () => {
       let text = "";
       for (let i = 0; i < deltas; i++) {
         text += word(i);
-        turn.agent({ stream: "assistant", data: { text, delta: word(i), itemId: "item-1" } });
+        turn.agent({ stream, data: { text, delta: word(i), ...extra } });
         if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       }
       turn.agent({ stream: "lifecycle", data: { phase: "end" } });
@@ -137,7 +142,7 @@ describe("agent host with the openclaw gateway adapter", () => {
     const lines = relay.run("long").lines;
     const answer = Array.from({ length: deltas }, (_, i) => word(i)).join("");
     expect(lines.map((line) => JSON.parse(line).data?.delta ?? "").join("")).toBe(answer);
-    // An answer of ~18 KB: with the running text its lines held 16.6 MB; now each is its delta and its envelope.
+    // ~18 KB of text: with the running text its lines held 16.6 MB; now each is its delta and its envelope.
     const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
     expect(bytes).toBeLessThan(deltas * 300);
   });

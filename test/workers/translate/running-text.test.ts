@@ -21,23 +21,25 @@ describe("an assistant event without its running text", () => {
     expect(bytes(CAPTURES.final) - bytes(trimmed(CAPTURES.final))).toBeGreaterThan(150);
   });
 
-  it("leaves out a thinking event's running text; the reasoning shown is the same", () => {
+  it.each([
+    ["a thinking event", {}],
+    ["a reasoning snapshot from a CLI backend", { isReasoningSnapshot: true }],
+  ])("leaves out the running text of %s; the reasoning shown is the same", (_name, extra) => {
     const lines = [
-      agent("thinking", { text: "Let", delta: "Let" }),
-      agent("thinking", { text: "Let me think", delta: " me think" }),
+      agent("thinking", { text: "Let", delta: "Let", ...extra }),
+      agent("thinking", { text: "Let me think", delta: " me think", ...extra }),
       agent("assistant", { text: "Done.", delta: "Done.", itemId: "i1" }),
     ];
     const scenario: Scenario = { lines, end: { exit: { code: 0, signal: null, stderrTail: "" } } };
     expect(translate(trimmed(scenario))).toEqual(translate(scenario));
-    expect(JSON.parse(trimmed(scenario).lines[1]!).data).toEqual({ delta: " me think" });
+    expect(JSON.parse(trimmed(scenario).lines[1]!).data).toEqual({ delta: " me think", ...extra });
   });
 
   it("keeps the text where openclaw's clients take it as the whole text, and in every other stream", () => {
     const replace = { stream: "assistant", data: { text: "Final words", delta: "", replace: true, itemId: "i1" } };
     const noDelta = { stream: "assistant", data: { text: "Final words", itemId: "i1" } };
-    const snapshot = { stream: "thinking", data: { text: "All of it", delta: "All of it", isReasoningSnapshot: true } };
     const item = { stream: "item", data: { kind: "preamble", phase: "end", progressText: "Let me look.", text: "x" } };
-    for (const event of [replace, noDelta, snapshot, item]) expect(withoutRunningText(event)).toBe(event);
+    for (const event of [replace, noDelta, item]) expect(withoutRunningText(event)).toBe(event);
     const lines = [
       agent("assistant", { text: "Hel", delta: "Hel", itemId: "i1" }),
       agent("assistant", { text: "Hello", delta: "lo", itemId: "i1" }),
