@@ -82,6 +82,21 @@ describe("openclaw preload module", () => {
     ]);
   });
 
+  it("writes openclaw's answers without their running text: the events file grows with an answer, not with its square", async () => {
+    const deltas = 2_000;
+    const lines = await withPreload(`${OPENCLAW_BUS}
+      bus();
+      let text = "";
+      for (let i = 0; i < ${deltas}; i++) {
+        text += "word" + i + " ";
+        emit({ runId: "r", stream: "assistant", data: { text, delta: "word" + i + " ", itemId: "i1" }, seq: i + 1, ts: 5 });
+      }
+    `);
+    expect(lines.map((line) => JSON.parse(line).data.delta).join("")).toBe(Array.from({ length: deltas }, (_, i) => `word${i} `).join(""));
+    // ~18 KB of text: with the running text the file held 16.6 MB.
+    expect(lines.join("\n").length).toBeLessThan(deltas * 200);
+  });
+
   it("finds a bus created some other way (defineProperty) by polling", async () => {
     const lines = await withPreload(`
       const listeners = new Set();

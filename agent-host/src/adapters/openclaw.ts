@@ -1,17 +1,17 @@
 // The openclaw CLI (npm `openclaw`). It prints no event lines on stdout: `agent --json` prints one result
 // object when the turn ends, and the events live on an in-process bus. So the CLI is started with
 // openclaw-preload.mjs imported into it (NODE_OPTIONS, inherited by the child process it re-spawns);
-// that module appends every bus event as a JSON line to a file named in the environment, and this
-// adapter follows the file as if it were the agent's stdout. The result object and the exit status are
-// read at the end: a failure becomes a visible error line. See ../../README.md (openclaw).
+// that module appends every bus event as a JSON line (without openclaw's running text) to a file named
+// in the environment, and this adapter follows the file as if it were the agent's stdout. The result
+// object and the exit status are read at the end: a failure becomes a visible error line. See
+// ../../README.md (openclaw).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { RUNNING_TEXT_STREAMS, withoutRunningText } from "../../../protocol/running-text.ts";
 import { ANSI_ESCAPE } from "../log.ts";
 import { spawnAgent } from "../runner.ts";
-import type { AgentExit, AgentLine } from "../run-outbox.ts";
+import type { AgentExit } from "../run-outbox.ts";
 import { agentEnvironment, type AdapterConfig, type AgentAdapter } from "./adapter.ts";
 import { fillTemplate } from "./argv-template.ts";
 import { tailFile } from "./file-tail.ts";
@@ -41,23 +41,6 @@ export function errorLine(message: string): string {
   return JSON.stringify({ event: "error", data: { message } });
 }
 
-/**
- * A line of the events file without openclaw's running text (protocol/running-text.ts). Only the
- * events of a few streams hold it; other lines pass as they are, unparsed.
- */
-export function eventLineWithoutRunningText(line: Buffer): AgentLine {
-  if (!line.includes('"text":') || !RUNNING_TEXT_STREAMS.some((stream) => line.includes(`"stream":"${stream}"`))) return line;
-  let event: unknown;
-  try {
-    event = JSON.parse(line.toString("utf8"));
-  } catch {
-    return line; // the edge counts it as skipped, as it would have
-  }
-  if (typeof event !== "object" || event === null || Array.isArray(event)) return line;
-  const trimmed = withoutRunningText(event as Record<string, unknown>);
-  return trimmed === event ? line : JSON.stringify(trimmed);
-}
-
 /** NODE_OPTIONS that also load the preload module, keeping whatever the user had. */
 export function nodeOptionsWithPreload(existing: string | undefined): string {
   // A file URL has no spaces or quotes, so it needs no quoting inside NODE_OPTIONS.
@@ -69,7 +52,7 @@ export function openclawAdapter(config: AdapterConfig): AgentAdapter {
     const dir = mkdtempSync(join(tmpdir(), "agent-relay-openclaw-"));
     const eventsFile = join(dir, "events.jsonl");
     writeFileSync(eventsFile, "", { flag: "wx" });
-    const tail = tailFile(eventsFile, (lines) => onLines(lines.map(eventLineWithoutRunningText)));
+    const tail = tailFile(eventsFile, onLines);
     const result: string[] = [];
     let resultChars = 0;
     let aborted = false;
