@@ -1,18 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLOSE_HOST_ID_IN_USE, CLOSE_HOST_ID_TAKEN, newSecret, type AbortFrame, type StartFrame } from "../../protocol/host.ts";
 import { ControlLink } from "../src/control-link.ts";
 import { toWebSocketUrl } from "../src/config.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 
 const TOKEN = "control-token";
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number } = {}) {
   const edge = await FakeEdge.start(TOKEN);
-  cleanups.push(() => edge.close());
+  cleanup(() => edge.close());
   const logs: string[] = [];
   const starts: StartFrame[] = [];
   const aborts: AbortFrame[] = [];
@@ -28,7 +26,7 @@ async function setUp(options: { pingIntervalMs?: number; pongTimeoutMs?: number 
     onHostIdTaken: (hostId) => logs.push(`host id ${hostId} taken`),
     ...options,
   });
-  cleanups.push(() => link.stop());
+  cleanup(() => link.stop());
   link.start();
   await edge.waitFor(() => edge.hellos.length === 1, "hello");
   return { edge, logs, starts, aborts };

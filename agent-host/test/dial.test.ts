@@ -1,27 +1,25 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { CONTROL_SOCKET_PATH } from "../../protocol/host.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { dial } from "../src/dial.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 
 const TOKEN = "dial-token";
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 async function fakeEdge(): Promise<FakeEdge> {
   const edge = await FakeEdge.start(TOKEN);
-  cleanups.push(() => edge.close());
+  cleanup(() => edge.close());
   return edge;
 }
 
 async function listening<T extends TcpServer | WebSocketServer>(server: T): Promise<number> {
   await new Promise((resolve) => server.once("listening", resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  cleanup(() => new Promise((resolve) => server.close(resolve)));
   return (server.address() as { port: number }).port;
 }
 
@@ -50,7 +48,7 @@ describe("dial", () => {
     const accepted: Socket[] = [];
     const server = createTcpServer((socket) => accepted.push(socket)).listen(0, "127.0.0.1");
     const port = await listening(server);
-    cleanups.push(() => accepted.forEach((socket) => socket.destroy()));
+    cleanup(() => accepted.forEach((socket) => socket.destroy()));
     const started = performance.now();
     const result = await dial(`ws://127.0.0.1:${port}/`, TOKEN, {}, 200);
     expect(result).toEqual({ ok: false, reason: "Opening handshake has timed out" });
@@ -69,7 +67,7 @@ describe("dial", () => {
     });
     const result = await dial(`ws://127.0.0.1:${port}/`, TOKEN, { "x-run-secret": "s3cret" });
     if (!result.ok) throw new Error(`dial failed: ${result.reason}`);
-    cleanups.push(() => result.socket.terminate());
+    cleanup(() => result.socket.terminate());
     // The links put their listeners on after a few awaits; give the frames every chance to arrive first.
     await sleep(100);
     const received: string[] = [];

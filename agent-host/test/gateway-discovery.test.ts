@@ -2,20 +2,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { answersChallenge, configuredGateway, DEFAULT_GATEWAY_PORT } from "../src/gateway/discovery.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 import { FakeGateway } from "./support/fake-gateway.ts";
 import { startHost } from "./support/host-process.ts";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 function openclawDir(config?: string): string {
   const dir = mkdtempSync(join(tmpdir(), "openclaw-settings-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanup(() => rmSync(dir, { recursive: true, force: true }));
   if (config !== undefined) writeFileSync(join(dir, "openclaw.json"), config);
   return dir;
 }
@@ -51,7 +49,7 @@ describe("configuredGateway", () => {
 describe("a gateway the person runs", () => {
   it("answers a challenge where a gateway listens, and nothing where none does", async () => {
     const gw = await FakeGateway.start();
-    cleanups.push(() => gw.close());
+    cleanup(() => gw.close());
     expect(await answersChallenge(gw.url)).toBe(true);
     // Port 1 (tcpmux), where nothing listens; not a port just freed, which a test file running alongside
     // may take meanwhile (this probe once reached another file's fake edge that way).
@@ -60,16 +58,16 @@ describe("a gateway the person runs", () => {
 
   it("is used by the host when openclaw's config names it and it answers", async () => {
     const relay = await FakeEdge.start("t");
-    cleanups.push(() => relay.close());
+    cleanup(() => relay.close());
     const gw = await FakeGateway.start("the-persons-gateway-token");
-    cleanups.push(() => gw.close());
+    cleanup(() => gw.close());
     const dir = openclawDir(`{ gateway: { port: ${gw.port}, auth: { token: "the-persons-gateway-token" } } }`);
     const running = startHost(["--url", relay.url, "--host-id", "h", "--openclaw-bin", "/nonexistent/openclaw"], {
       RELAY_HOST_TOKEN: "t",
       OPENCLAW_STATE_DIR: dir,
       AGENT_RELAY_STATE_DIR: join(dir, "relay-state"),
     });
-    cleanups.push(() => running.stop());
+    cleanup(() => running.stop());
     await relay.waitFor(() => relay.hellos.length > 0, "hello");
     expect(running.log).toContain(`openclaw gateway: using the gateway at ${gw.url} (from ${join(dir, "openclaw.json")})`);
     expect(gw.connects).toHaveLength(1);

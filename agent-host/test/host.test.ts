@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HOST_PROTOCOL_VERSION } from "../../protocol/host.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { startFrame } from "./support/start-frame.ts";
 import { FakeEdge, type FrameDecision } from "./support/fake-edge.ts";
 import { isAlive, replayAgent, waitUntil } from "./support/fixture-agent.ts";
@@ -7,14 +8,11 @@ import { startHost, type HostProcess } from "./support/host-process.ts";
 import { portOutsideEphemeralRange } from "./support/reserved-port.ts";
 
 const TOKEN = "test-host-token";
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 async function edge(port?: number): Promise<FakeEdge> {
   const fake = await FakeEdge.start(TOKEN, port);
-  cleanups.push(() => fake.close());
+  cleanup(() => fake.close());
   return fake;
 }
 
@@ -24,7 +22,7 @@ function host(fake: { url: string }, agentArgs: string[], extra: string[] = [], 
   const started = startHost(["--url", fake.url, "--agent", "jsonl", "--command", command, "--host-id", "test-host", ...extra], {
     RELAY_HOST_TOKEN: token,
   });
-  cleanups.push(() => started.stop());
+  cleanup(() => started.stop());
   return started;
 }
 
@@ -216,7 +214,7 @@ describe("agent host against an edge", () => {
     const running = startHost(["--url", fake.url, "--agent", "jsonl", "--command", "/nonexistent/agent {message}"], {
       RELAY_HOST_TOKEN: TOKEN,
     });
-    cleanups.push(() => running.stop());
+    cleanup(() => running.stop());
     await connected(fake);
     fake.sendControl(start("missing"));
     await fake.waitFor(() => fake.runs.get("missing")?.exit !== undefined, "the exit");

@@ -2,7 +2,7 @@
 // (finding 5), the agent it runs must not be able to read the host token (finding 8), and a message
 // must never become an option of the agent CLI (finding 9).
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newSecret, type StartFrame } from "../../protocol/host.ts";
 import { fillTemplate, templateWarning } from "../src/adapters/argv-template.ts";
 import { jsonlAdapter } from "../src/adapters/jsonl.ts";
@@ -10,6 +10,7 @@ import { DEFAULT_OPENCLAW_COMMAND } from "../src/adapters/openclaw.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { ControlLink } from "../src/control-link.ts";
 import { agentLineText } from "../src/run-outbox.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 import { startHost } from "./support/host-process.ts";
 
@@ -17,10 +18,7 @@ const TOKEN = `hostile-${newSecret()}`;
 const OPTIONS_AGENT = fileURLToPath(new URL("./fixtures/options-agent.mjs", import.meta.url));
 const SNOOPING_AGENT = fileURLToPath(new URL("./fixtures/snooping-agent.mjs", import.meta.url));
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 const start = (runId: string, message = "hello"): StartFrame => ({
   type: "start",
@@ -35,7 +33,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function edge(): Promise<FakeEdge> {
   const fake = await FakeEdge.start(TOKEN);
-  cleanups.push(() => fake.close());
+  cleanup(() => fake.close());
   return fake;
 }
 
@@ -53,7 +51,7 @@ function controlLink(fake: FakeEdge, pingIntervalMs?: number): ControlLink {
     pongTimeoutMs: 5_000,
     ...(pingIntervalMs === undefined ? {} : { pingIntervalMs }),
   });
-  cleanups.push(() => link.stop());
+  cleanup(() => link.stop());
   link.start();
   return link;
 }
@@ -99,7 +97,7 @@ describe("finding 8: the agent cannot read the host token", () => {
     const fake = await edge();
     const command = JSON.stringify([process.execPath, SNOOPING_AGENT, "--message", "{message}"]);
     const host = startHost(["--url", fake.url, "--agent", "jsonl", "--command", command, "--host-id", hostId, ...args], env, stdin);
-    cleanups.push(() => host.stop());
+    cleanup(() => host.stop());
     await fake.waitFor(() => fake.hellos.length === 1, `the host's hello\n${host.log}`);
     fake.sendControl(start(hostId));
     await fake.waitFor(() => fake.runs.get(hostId)?.exit !== undefined, "the agent's exit");

@@ -4,28 +4,26 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withoutRunningText } from "../../protocol/running-text.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { startFrame } from "./support/start-frame.ts";
 import { FakeEdge } from "./support/fake-edge.ts";
 import { capturePayloads, FakeGateway, playCapture, type Turn } from "./support/fake-gateway.ts";
 import { startHost, type HostProcess } from "./support/host-process.ts";
 
 const TOKEN = "test-host-token";
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 async function edge(): Promise<FakeEdge> {
   const fake = await FakeEdge.start(TOKEN);
-  cleanups.push(() => fake.close());
+  cleanup(() => fake.close());
   return fake;
 }
 
 async function gateway(): Promise<FakeGateway> {
   const fake = await FakeGateway.start();
-  cleanups.push(() => fake.close());
+  cleanup(() => fake.close());
   return fake;
 }
 
@@ -35,8 +33,8 @@ function host(relay: FakeEdge, gw: FakeGateway, extra: string[] = []): HostProce
     ["--url", relay.url, "--host-id", "test-host", "--gateway-url", gw.url, "--gateway-token", gw.sharedToken, ...extra],
     { RELAY_HOST_TOKEN: TOKEN, AGENT_RELAY_STATE_DIR: stateDir },
   );
-  cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
-  cleanups.push(() => started.stop());
+  cleanup(() => rmSync(stateDir, { recursive: true, force: true }));
+  cleanup(() => started.stop());
   return started;
 }
 
@@ -341,7 +339,7 @@ describe("agent host with a gateway it starts itself", () => {
   it("starts openclaw's gateway on loopback, turns its heartbeats off, restarts it when it dies, and stops it with the host", async () => {
     const relay = await edge();
     const dir = mkdtempSync(join(tmpdir(), "agent-host-managed-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
     const logFile = join(dir, "gateway.jsonl");
     const { OPENCLAW_GATEWAY_URL: _u, OPENCLAW_GATEWAY_TOKEN: _t, OPENCLAW_GATEWAY_PORT: _p, ...base } = process.env;
     const running = startHost(["--url", relay.url, "--host-id", "test-host", "--openclaw-bin", FAKE_OPENCLAW], {
@@ -353,7 +351,7 @@ describe("agent host with a gateway it starts itself", () => {
       FAKE_OPENCLAW_NODE: process.execPath,
       FAKE_GATEWAY_LOG: logFile,
     });
-    cleanups.push(() => running.stop());
+    cleanup(() => running.stop());
 
     await relay.waitFor(() => relay.hellos.length > 0, "hello once the gateway is up");
     const [first] = entries(logFile);

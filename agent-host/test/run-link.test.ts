@@ -1,21 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newSecret } from "../../protocol/host.ts";
 import { toWebSocketUrl } from "../src/config.ts";
 import { MAX_FRAMES_IN_FLIGHT, RunLink, type RunLinkOutcome } from "../src/run-link.ts";
 import { RunOutbox } from "../src/run-outbox.ts";
+import { cleanupAfterEach } from "./support/cleanups.ts";
 import { FakeEdge, type FrameDecision } from "./support/fake-edge.ts";
 
 const TOKEN = "run-token";
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 const linesOf = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `{"n":${from + i}}`);
 
 async function setUp(options: { ackTimeoutMs?: number; pingIntervalMs?: number } = {}) {
   const edge = await FakeEdge.start(TOKEN);
-  cleanups.push(() => edge.close());
+  cleanup(() => edge.close());
   const runSecret = newSecret();
   edge.runSecrets.set("r1", runSecret);
   const outbox = new RunOutbox({ maxLinesPerFrame: 100 });
@@ -38,7 +36,7 @@ async function setUp(options: { ackTimeoutMs?: number; pingIntervalMs?: number }
     onFinished: (result) => (outcome = result),
     ...options,
   });
-  cleanups.push(() => link.stop());
+  cleanup(() => link.stop());
   link.start();
   await edge.waitFor(() => edge.runs.has("r1"), "the run socket");
   const push = (lines: string[]) => {
