@@ -1,7 +1,8 @@
 // Folds our chunks into the assistant UIMessage exactly as the AI SDK client (`ai` 7) does, so the
 // persisted message equals what a browser built live. Differences, on purpose: text parts the agent
 // withdrew are dropped (see discarded.ts), and no key is ever set to `undefined` (the SDK's are, which
-// JSON drops anyway). apply() mutates in place, O(1) per chunk; message() returns a deep copy.
+// JSON drops anyway). apply() mutates in place, O(1) per chunk, and only a part's own keys: what a part
+// holds is replaced, never changed, so messageWith() can share it. message() returns a deep copy.
 import type { DynamicToolUIPart, JSONValue, ReasoningUIPart, TextUIPart } from "ai";
 import { RELAY_METADATA_KEY, type RelayMessageMetadata, type RelayUIMessage, type StatusData, type UIChunk } from "./chunks.ts";
 import { isRecord } from "./json.ts";
@@ -37,28 +38,23 @@ export class MessageAccumulator {
 
   /**
    * The message as it would be after `pending` chunks, without changing this accumulator (a run's end
-   * is folded into a copy, stored, and only then adopted). O(message size).
+   * is folded into a copy, stored, and only then adopted). O(number of parts).
    */
   messageWith(pending: readonly UIChunk[]): RelayUIMessage {
     const copy = new MessageAccumulator(this.#id);
-    // One structuredClone of the whole state keeps the maps pointing at the same parts as the list.
-    const state = structuredClone({
-      parts: this.#parts,
-      metadata: this.#metadata,
-      openText: this.#openText,
-      openReasoning: this.#openReasoning,
-      tools: this.#tools,
-      dataParts: this.#dataParts,
-    });
-    copy.#parts = state.parts;
-    copy.#metadata = state.metadata;
-    copy.#openText = state.openText;
-    copy.#openReasoning = state.openReasoning;
-    copy.#tools = state.tools;
-    copy.#dataParts = state.dataParts;
+    // Each part is copied, for apply() sets and deletes a part's own keys; what a part holds (its text,
+    // a tool's input or output, the metadata) is shared, for apply() only ever replaces those. A
+    // structuredClone of the state copied a long answer's text twice over: ~8 ms of a 100,000-delta
+    // run's end in workerd (scripts/bench/workerd-profile.ts).
+    const copies = new Map<object, object>(this.#parts.map((part) => [part, { ...part }]));
+    copy.#parts = [...copies.values()] as Part[];
+    copy.#metadata = this.#metadata;
+    copy.#openText = pointedAt(this.#openText, copies);
+    copy.#openReasoning = pointedAt(this.#openReasoning, copies);
+    copy.#tools = pointedAt(this.#tools, copies);
+    copy.#dataParts = pointedAt(this.#dataParts, copies);
     for (const chunk of pending) copy.apply(chunk);
-    // The copy is this call's own: its message needs no second clone (a long answer's end copied its
-    // text twice).
+    // The copy is this call's own: its message needs no second copy.
     return copy.#message();
   }
 
@@ -225,6 +221,11 @@ export class MessageAccumulator {
 }
 
 /** A new state clears what the previous one carried, as the SDK's updateDynamicToolPart does. */
+/** The same map, its parts replaced by their copies. */
+function pointedAt<P extends object>(map: ReadonlyMap<string, P>, copies: ReadonlyMap<object, object>): Map<string, P> {
+  return new Map([...map].map(([key, part]) => [key, copies.get(part) as P]));
+}
+
 function setToolState(part: ToolPart, state: ToolPart["state"]): void {
   part.state = state;
   delete part.output;

@@ -1,7 +1,7 @@
 // The accumulator on its own: withdrawn text, copies, and chunks out of order.
 import { expect, it } from "vitest";
 import { MessageAccumulator } from "../../../src/translate/accumulator.ts";
-import type { RelayUIMessage } from "../../../src/translate/chunks.ts";
+import type { RelayUIMessage, UIChunk } from "../../../src/translate/chunks.ts";
 import { withoutDiscardedParts } from "../../../src/translate/discarded.ts";
 
 it("withoutDiscardedParts removes only the withdrawn text parts", () => {
@@ -32,6 +32,46 @@ it("message() is a copy: applying more chunks does not change a message already 
   accumulator.apply({ type: "text-end", id: "t" });
   expect(taken.parts).toEqual([{ type: "text", text: "one", state: "streaming" }]);
   expect(accumulator.message().parts).toEqual([{ type: "text", text: "one two", state: "done" }]);
+});
+
+it("messageWith() gives the message after more chunks and leaves the accumulator as it was", () => {
+  const filled = () => {
+    const accumulator = new MessageAccumulator("m");
+    for (const chunk of [
+      { type: "start", messageId: "m", messageMetadata: { runId: "r", status: "running", usage: { inputTokens: 3 } } },
+      { type: "text-start", id: "t1" },
+      { type: "text-delta", id: "t1", delta: "kept" },
+      { type: "text-start", id: "t2" },
+      { type: "text-delta", id: "t2", delta: "to be withdrawn" },
+      { type: "reasoning-start", id: "r1" },
+      { type: "reasoning-delta", id: "r1", delta: "hmm" },
+      { type: "tool-input-available", toolCallId: "c1", toolName: "exec", input: { command: "ls" }, dynamic: true },
+      { type: "tool-approval-request", toolCallId: "c1", approvalId: "a1" },
+      { type: "data-status", id: "s", data: { text: "Working", active: true } },
+    ] satisfies UIChunk[]) accumulator.apply(chunk);
+    return accumulator;
+  };
+  const pending = [
+    { type: "text-delta", id: "t1", delta: " and more" },
+    { type: "text-end", id: "t1" },
+    { type: "text-end", id: "t2", providerMetadata: { "agent-relay": { discarded: true } } },
+    { type: "reasoning-end", id: "r1" },
+    { type: "tool-approval-response", approvalId: "a1", approved: true },
+    { type: "tool-output-available", toolCallId: "c1", output: { stdout: "a b" }, dynamic: true },
+    { type: "tool-input-start", toolCallId: "c2", toolName: "read", dynamic: true },
+    { type: "data-status", id: "s", data: { text: "Done", active: false } },
+    { type: "finish", finishReason: "stop", messageMetadata: { status: "completed", usage: { outputTokens: 5 } } },
+  ] satisfies UIChunk[];
+  const accumulator = filled();
+  const before = accumulator.message();
+  const withPending = accumulator.messageWith(pending);
+  expect(accumulator.message()).toEqual(before);
+  const applied = filled();
+  for (const chunk of pending) applied.apply(chunk);
+  expect(withPending).toEqual(applied.message());
+  // The accumulator goes on from where it was: the pending chunks apply to it as they did to the copy.
+  for (const chunk of pending) accumulator.apply(chunk);
+  expect(accumulator.message()).toEqual(applied.message());
 });
 
 it("metadata merges deeply, as the AI SDK client merges it", () => {
