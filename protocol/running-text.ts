@@ -14,7 +14,7 @@
 // reads the delta of those too.
 
 /** The streams whose events carry the running text. */
-export const RUNNING_TEXT_STREAMS: readonly string[] = ["assistant", "thinking"];
+const RUNNING_TEXT_STREAMS: readonly string[] = ["assistant", "thinking"];
 
 /** The event without its running text, when its `delta` says what is new. */
 export function withoutRunningText(event: Record<string, unknown>): Record<string, unknown> {

@@ -9,13 +9,13 @@
 // so it does not exist yet when this module runs. We catch that assignment with a setter on the global
 // object's PROTOTYPE: `hasOwn` still says false (openclaw creates its own state as usual), and the
 // assignment lands in our setter, which stores the value as the plain own property it would have been.
-// A poll covers a bus created some other way. JavaScript: it runs inside openclaw's own Node (its one
-// import, the running-text rule, is TypeScript that Node strips from the repository's files; the
+// A poll covers a bus created some other way. JavaScript: it runs inside openclaw's own Node (the
+// running-text rule it imports is TypeScript, which Node strips from the repository's files; the
 // published host bundles it in, scripts/build.ts). Every process started with the inherited
 // NODE_OPTIONS loads this; those without the bus do nothing.
 //
 // Each event is written without openclaw's running text (protocol/running-text.ts): with it the file
-// grew with the square of an answer's length (16.6 MB for an 18 KB answer), written by openclaw's own
+// grew with the square of an answer's length (16.5 MB for an 18 KB answer), written by openclaw's own
 // thread and read back by the host.
 import { openSync, writeSync } from "node:fs";
 import { withoutRunningText } from "../../../protocol/running-text.ts";
