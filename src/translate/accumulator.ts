@@ -2,7 +2,7 @@
 // persisted message equals what a browser built live. Differences, on purpose: text parts the agent
 // withdrew are dropped (see discarded.ts), and no key is ever set to `undefined` (the SDK's are, which
 // JSON drops anyway). apply() mutates in place, O(1) per chunk, and only a part's own keys: what a part
-// holds is replaced, never changed, so messageWith() can share it. message() returns a deep copy.
+// holds is replaced, never changed, so the messages it gives share it (callers serialize them).
 import type { DynamicToolUIPart, JSONValue, ReasoningUIPart, TextUIPart } from "ai";
 import { RELAY_METADATA_KEY, type RelayMessageMetadata, type RelayUIMessage, type StatusData, type UIChunk } from "./chunks.ts";
 import { isRecord } from "./json.ts";
@@ -167,9 +167,9 @@ export class MessageAccumulator {
     }
   }
 
-  /** The assistant message so far: parts in order, metadata merged. A copy, O(message size). */
+  /** The assistant message so far: parts in order, metadata merged. A copy (see messageWith). */
   message(): RelayUIMessage {
-    return structuredClone(this.#message());
+    return this.messageWith([]);
   }
 
   /** The message, sharing this accumulator's parts. */
