@@ -102,7 +102,7 @@ export function restoreLiveRun(record: RunRecord, log: RunLog, now: number): { l
 
 /** The answer so far, or as it will be once `pending` chunks (not yet adopted) are applied to a copy. */
 export function assistantMessage(live: LiveRun, streaming: boolean, pending: UIChunk[] = []): UIMessage {
-  const message = pending.length === 0 ? live.accumulator.message() : live.accumulator.messageWith(pending);
+  const message = live.accumulator.messageWith(pending);
   // A streaming snapshot says which event it includes, so a page loaded with it resumes after that event.
   const resume: ResumePoint | undefined = streaming ? { eventId: live.eventSeq, openPartIds: live.accumulator.openPartIds() } : undefined;
   return { ...message, metadata: { ...(message.metadata as object | undefined), streaming, ...(resume && { resume }) } };
