@@ -220,12 +220,12 @@ export class MessageAccumulator {
   }
 }
 
-/** A new state clears what the previous one carried, as the SDK's updateDynamicToolPart does. */
 /** The same map, its parts replaced by their copies. */
 function pointedAt<P extends object>(map: ReadonlyMap<string, P>, copies: ReadonlyMap<object, object>): Map<string, P> {
   return new Map([...map].map(([key, part]) => [key, copies.get(part) as P]));
 }
 
+/** A new state clears what the previous one carried, as the SDK's updateDynamicToolPart does. */
 function setToolState(part: ToolPart, state: ToolPart["state"]): void {
   part.state = state;
   delete part.output;
