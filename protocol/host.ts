@@ -116,12 +116,13 @@ const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
 
 /**
- * The frame of `lines`, as the UTF-8 bytes of a text message: each line valid UTF-8 without "\n",
- * `linesBytes` their summed length. Bytes, not text: the host has the agent's lines as the bytes it
- * read, and decoding them to build a string that the socket encodes again cost it ~0.2-0.4 µs a
- * line (docs/performance.md).
+ * The frame of `lines`, as the UTF-8 bytes of a text message: each line valid UTF-8 without "\n".
+ * Bytes, not text: the host has the agent's lines as the bytes it read, and decoding them to build a
+ * string that the socket encodes again cost it ~0.2-0.4 µs a line (docs/performance.md).
  */
-export function encodeLinesFrameBytes(firstSeq: number, lines: readonly Uint8Array[], linesBytes: number): Uint8Array {
+export function encodeLinesFrameBytes(firstSeq: number, lines: readonly Uint8Array[]): Uint8Array {
+  let linesBytes = 0;
+  for (const line of lines) linesBytes += line.length;
   const head = encoder.encode(linesFrameHead(firstSeq));
   const frame = new Uint8Array(head.length + linesBytes + Math.max(0, lines.length - 1));
   frame.set(head);

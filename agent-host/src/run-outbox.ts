@@ -188,10 +188,7 @@ export class RunOutbox {
   }
 
   #linesFrame(firstSeq: number, index: number, end: number): OutgoingFrame {
-    const lines = this.#lines.slice(index, end);
-    let linesBytes = 0;
-    for (const line of lines) linesBytes += line.length;
-    return { data: encodeLinesFrameBytes(firstSeq, lines, linesBytes), firstSeq, lastSeq: firstSeq + (end - index) - 1 };
+    return { data: encodeLinesFrameBytes(firstSeq, this.#lines.slice(index, end)), firstSeq, lastSeq: firstSeq + (end - index) - 1 };
   }
 
   /** Drop acknowledged slots once they are the larger part of the arrays (amortised O(1) per line). */
